@@ -1,0 +1,56 @@
+"""Where everything lives: the one source of truth for the course's paths.
+
+Work state (pipeline roots, the ML Metadata database, landing folders, the serving folder) lives under the
+course work folder, ``work/`` in the repository by default: git ignores it, it survives a reboot (unlike
+/tmp) and ``make reset`` deletes it. Set ``TFX_COURSE_WORKDIR`` to put it elsewhere (the tests do).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = REPO_ROOT / "data"
+NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+SOLUTIONS_DIR = NOTEBOOKS_DIR / "solutions"
+SLIDES_DIR = REPO_ROOT / "slides"
+BUILD_DIR = REPO_ROOT / "build"
+LOCK_FILE = REPO_ROOT / "requirements.lock"
+CHECKSUMS_FILE = DATA_DIR / "checksums.sha256"
+
+WORKDIR_ENV = "TFX_COURSE_WORKDIR"
+
+
+def work_dir() -> Path:
+    """The course work folder (created on first use)."""
+    path = Path(os.environ.get(WORKDIR_ENV) or REPO_ROOT / "work").resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def pipeline_root(pipeline_name: str) -> Path:
+    """Where a pipeline's artifacts are written, one folder per component and execution."""
+    return work_dir() / "pipelines" / pipeline_name
+
+
+def metadata_path(pipeline_name: str) -> Path:
+    """The pipeline's ML Metadata store (SQLite): what ran, on what, producing what."""
+    return pipeline_root(pipeline_name) / "metadata.sqlite"
+
+
+def landing_dir(name: str) -> Path:
+    """A folder that plays the role of a data source where new files arrive (chapter 01)."""
+    return work_dir() / "landing" / name
+
+
+def scratch_dir(name: str) -> Path:
+    """A folder for files a notebook writes for itself (e.g. TFRecords it converts)."""
+    path = work_dir() / "scratch" / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def serving_dir(model_name: str = "penguins") -> Path:
+    """Where Pusher copies blessed models and the model server loads them from."""
+    return work_dir() / "serving" / model_name
