@@ -109,10 +109,10 @@ VIRTUAL_ENV="$here/$venv" "$venv/bin/uv" pip install --quiet --python "$venv/bin
 
 say "registering the Jupyter kernel '$kernel_name'"
 "$venv/bin/python" -m ipykernel install --sys-prefix --name "$kernel_name" \
-    --display-name "$kernel_display" --env TF_USE_LEGACY_KERAS 1 --env TF_CPP_MIN_LOG_LEVEL 2 >/dev/null
+    --display-name "$kernel_display" --env TF_USE_LEGACY_KERAS 1 --env TF_CPP_MIN_LOG_LEVEL 3 >/dev/null
 
 # The stack must import: catch a broken install here rather than in the first notebook.
-TF_USE_LEGACY_KERAS=1 TF_CPP_MIN_LOG_LEVEL=2 "$venv/bin/python" -m utils.kernel --check \
+TF_USE_LEGACY_KERAS=1 TF_CPP_MIN_LOG_LEVEL=3 "$venv/bin/python" -m utils.kernel --check \
     || die "the environment was installed but the TFX stack does not import (message above)."
 
 fingerprint > "$stamp"

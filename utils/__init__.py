@@ -9,6 +9,8 @@ import os
 import warnings
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# TensorFlow's C++ start-up messages (e.g. "Unable to register cuDNN factory" on a machine without a GPU)
+# are noise to a student; errors that matter still arrive as Python exceptions. Set it to 0 to see them all.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # google-api-core warns at import that Python 3.10 will lose support; nothing a student can act on.
 warnings.filterwarnings("ignore", category=FutureWarning, module=r"google\.api_core")

@@ -13,18 +13,20 @@ whole course costs about one pipeline run.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
 from ml_metadata import metadata_store
+from tfx.orchestration import metadata as tfx_metadata
 from tfx.dsl.components.common.resolver import Resolver
 from tfx.orchestration.experimental.interactive.interactive_context import InteractiveContext
 
 from utils import paths
+from utils.config import BEAM_PIPELINE_ARGS, PIPELINE_NAME
 
-PIPELINE_NAME = "penguins"
-# Beam's DirectRunner in one process: the course data are tiny, start-up dominates everything else.
-BEAM_PIPELINE_ARGS = ("--direct_running_mode=in_memory", "--direct_num_workers=1")
+# Beam warns at every run that its notebook visualisations are not installed; the course does not use them.
+logging.getLogger("apache_beam.runners.interactive.interactive_environment").setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True)
@@ -49,10 +51,12 @@ class RunRecord:
 class CourseContext(InteractiveContext):
     """An InteractiveContext that keeps a log of what each ``run`` did."""
 
-    def __init__(self, pipeline_name: str, pipeline_root: str, beam_pipeline_args=None):
+    def __init__(self, pipeline_name: str, pipeline_root: str, metadata_path: str,
+                 beam_pipeline_args=None):
         super().__init__(
             pipeline_name=pipeline_name,
             pipeline_root=pipeline_root,
+            metadata_connection_config=tfx_metadata.sqlite_metadata_connection_config(metadata_path),
             beam_pipeline_args=list(beam_pipeline_args or BEAM_PIPELINE_ARGS),
         )
         self.history: list[RunRecord] = []
@@ -93,4 +97,5 @@ def course_context(pipeline_name: str = PIPELINE_NAME, fresh: bool = False) -> C
 
         shutil.rmtree(root)
     root.mkdir(parents=True, exist_ok=True)
-    return CourseContext(pipeline_name=pipeline_name, pipeline_root=str(root))
+    return CourseContext(pipeline_name=pipeline_name, pipeline_root=str(root),
+                         metadata_path=str(paths.metadata_path(pipeline_name)))

@@ -10,6 +10,7 @@ A missing or altered file raises DataFileError naming the file and the command t
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 from utils import paths
@@ -92,3 +93,14 @@ def dataset_file(name: str, data_dir: Path | None = None) -> Path:
     if len(csvs) != 1:
         raise DataFileError(f"data/{name} holds {len(csvs)} CSV files; name one of them")
     return csvs[0]
+
+
+
+def land(name: str, target: Path) -> Path:
+    """Copy the files of a shipped data set into ``target``, as a delivery arriving at a data source.
+
+    File times are kept: ExampleGen fingerprints its input files by size and modification time, so
+    landing the same files again counts as the same input (and TFX's cache can answer).
+    """
+    shutil.copytree(dataset(name), target, copy_function=shutil.copy2, dirs_exist_ok=True)
+    return Path(target)

@@ -1,0 +1,29 @@
+"""Course-wide settings: the one place that names the pipeline, the data and the run modes.
+
+Every notebook has a papermill ``parameters`` cell with ``FAST = False``. The tests inject ``FAST = True``
+(and set ``TFX_COURSE_FAST=1`` for nbval, which cannot inject parameters); :func:`fast_mode` merges both.
+Chapters read their mode-dependent values (training steps, sample sizes...) from here, never inline.
+"""
+
+from __future__ import annotations
+
+import os
+
+FAST_ENV = "TFX_COURSE_FAST"
+
+# One pipeline for the whole course: chapters reuse each other's executions through its metadata.
+PIPELINE_NAME = "penguins"
+# Beam's DirectRunner in one process: the course data are tiny, so start-up dominates anyway.
+BEAM_PIPELINE_ARGS = ("--direct_running_mode=in_memory", "--direct_num_workers=1")
+
+# The running example (data/penguins/README.md describes every set).
+PENGUINS = "penguins/clean"
+PENGUINS_SPANS = "penguins/spans"
+LABEL_KEY = "species"
+NUMERIC_FEATURES = ("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g")
+CATEGORICAL_FEATURES = ("island", "sex")
+
+
+def fast_mode(fast: bool = False) -> bool:
+    """True when the notebook should use its fast test values (papermill's FAST or TFX_COURSE_FAST=1)."""
+    return bool(fast) or os.environ.get(FAST_ENV, "") == "1"
