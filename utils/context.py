@@ -18,8 +18,8 @@ import time
 from dataclasses import dataclass
 
 from ml_metadata import metadata_store
-from tfx.orchestration import metadata as tfx_metadata
 from tfx.dsl.components.common.resolver import Resolver
+from tfx.orchestration import metadata as tfx_metadata
 from tfx.orchestration.experimental.interactive.interactive_context import InteractiveContext
 
 from utils import paths
