@@ -102,3 +102,16 @@ def test_check_mode_reports_a_dirty_notebook(tmp_path, capsys):
     assert nbclean.main(["--check", str(path)]) == 1
     assert "dirty.ipynb" in capsys.readouterr().err
     assert nbclean.main([str(path)]) == 0 and nbclean.main(["--check", str(path)]) == 0
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
+def test_the_kernel_check_stops_a_foreign_kernel_and_names_the_right_one(path):
+    """Run the first cell on an interpreter without the course's packages (-S: no site-packages)."""
+    import subprocess
+    import sys
+
+    first = code_cells(read(path))[0].source
+    result = subprocess.run([sys.executable, "-S", "-c", first], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode != 0
+    assert kernel.KERNEL_DISPLAY_NAME in result.stderr and "make setup" in result.stderr
