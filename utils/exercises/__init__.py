@@ -1,0 +1,11 @@
+"""Checks for the notebooks' exercises, one module per chapter, all reachable as ``exercises.check_NN_...``.
+
+Each check takes the student's answer. ``None`` means "not attempted yet": the check says where the
+solution is and lets the notebook go on. A wrong answer raises :class:`ExerciseError` with a hint; a right
+one prints a confirmation and returns True. The solutions notebooks call the same checks.
+"""
+
+from utils.exercises.ch01 import check_01_pin_span, check_01_three_way_split
+from utils.exercises.common import ExerciseError
+
+__all__ = ["ExerciseError", "check_01_pin_span", "check_01_three_way_split"]
