@@ -18,6 +18,8 @@ SLIDES_DIR = REPO_ROOT / "slides"
 BUILD_DIR = REPO_ROOT / "build"
 LOCK_FILE = REPO_ROOT / "requirements.lock"
 CHECKSUMS_FILE = DATA_DIR / "checksums.sha256"
+# The penguin schema as curated in chapter 02; ImportSchemaGen feeds it to every later chapter.
+CURATED_SCHEMA = DATA_DIR / "penguins" / "schema" / "schema.pbtxt"
 
 WORKDIR_ENV = "TFX_COURSE_WORKDIR"
 
