@@ -6,6 +6,13 @@ one prints a confirmation and returns True. The solutions notebooks call the sam
 """
 
 from utils.exercises.ch01 import check_01_pin_span, check_01_three_way_split
+from utils.exercises.ch02 import check_02_accept_new_island, check_02_heavier_than_6500
 from utils.exercises.common import ExerciseError
 
-__all__ = ["ExerciseError", "check_01_pin_span", "check_01_three_way_split"]
+__all__ = [
+    "ExerciseError",
+    "check_01_pin_span",
+    "check_01_three_way_split",
+    "check_02_accept_new_island",
+    "check_02_heavier_than_6500",
+]

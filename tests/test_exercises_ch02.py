@@ -1,0 +1,95 @@
+"""Chapter 02's checks: right schemas pass, loosened or wrong ones fail with a hint."""
+
+import pandas as pd
+import pytest
+import tensorflow_data_validation as tfdv
+from tensorflow_metadata.proto.v0 import schema_pb2
+
+from utils import exercises, paths, schema
+
+
+def stats_of(rows):
+    return tfdv.generate_statistics_from_dataframe(pd.DataFrame(rows))
+
+
+def penguin(island="Dream", mass=4000):
+    return {"island": island, "body_mass_g": mass}
+
+
+@pytest.fixture(scope="module")
+def curated():
+    """A two-feature slice of the curated schema (the test data have only these two features)."""
+    full = schema.load(paths.CURATED_SCHEMA)
+    small = schema_pb2.Schema()
+    small.feature.extend(f for f in full.feature if f.name in ("island", "body_mass_g"))
+    small.string_domain.extend(d for d in full.string_domain if d.name == "island")
+    for feature in small.feature:
+        feature.ClearField("value_count")
+    return small
+
+
+@pytest.fixture(scope="module")
+def stats():
+    return {
+        "train": stats_of([penguin(mass=m) for m in (3000, 4500, 6300)]),
+        "heavy": stats_of([penguin(mass=m) for m in (4000, 7245)]),
+        "anvers": stats_of([penguin("Anvers"), penguin()]),
+        "out_of_range": stats_of([penguin(mass=-5)]),
+    }
+
+
+def copy(proto):
+    new = schema_pb2.Schema()
+    new.CopyFrom(proto)
+    return new
+
+
+def test_none_is_not_attempted(stats, capsys):
+    assert exercises.check_02_heavier_than_6500(None, stats["train"], stats["heavy"]) is False
+    assert "not attempted yet" in capsys.readouterr().out
+
+
+def test_max_6500_is_right(curated, stats):
+    tight = copy(curated)
+    tfdv.get_feature(tight, "body_mass_g").int_domain.max = 6500
+    assert exercises.check_02_heavier_than_6500(tight, stats["train"], stats["heavy"])
+
+
+@pytest.mark.parametrize("maximum, hint", [(8000, "max is 6500"), (6000, "max is 6500")])
+def test_another_maximum_fails(curated, stats, maximum, hint):
+    wrong = copy(curated)
+    tfdv.get_feature(wrong, "body_mass_g").int_domain.max = maximum
+    with pytest.raises(exercises.ExerciseError, match=hint):
+        exercises.check_02_heavier_than_6500(wrong, stats["train"], stats["heavy"])
+
+
+def test_a_schema_that_breaks_the_training_data_fails(curated, stats):
+    wrong = copy(curated)
+    tfdv.get_feature(wrong, "body_mass_g").int_domain.max = 6500
+    tfdv.get_domain(wrong, "island").ClearField("value")
+    tfdv.get_domain(wrong, "island").value.append("Biscoe")
+    with pytest.raises(exercises.ExerciseError, match="training data must still pass"):
+        exercises.check_02_heavier_than_6500(wrong, stats["train"], stats["heavy"])
+
+
+def test_adding_anvers_is_right(curated, stats):
+    right = copy(curated)
+    tfdv.get_domain(right, "island").value.append("Anvers")
+    assert exercises.check_02_accept_new_island(right, stats["anvers"],
+                                                {"out_of_range": stats["out_of_range"]})
+
+
+def test_dropping_the_island_domain_fails(curated, stats):
+    loose = copy(curated)
+    tfdv.get_feature(loose, "island").ClearField("domain")
+    with pytest.raises(exercises.ExerciseError, match="island lost its domain"):
+        exercises.check_02_accept_new_island(loose, stats["anvers"], {})
+
+
+def test_loosening_the_rest_fails(curated, stats):
+    loose = copy(curated)
+    tfdv.get_domain(loose, "island").value.append("Anvers")
+    tfdv.get_feature(loose, "body_mass_g").ClearField("int_domain")
+    with pytest.raises(exercises.ExerciseError, match="'out_of_range' delivery is no longer flagged"):
+        exercises.check_02_accept_new_island(loose, stats["anvers"],
+                                             {"out_of_range": stats["out_of_range"]})

@@ -1,0 +1,97 @@
+"""utils.statistics, utils.validation and utils.schema on small hand-made data."""
+
+import matplotlib
+import pandas as pd
+import pytest
+import tensorflow_data_validation as tfdv
+from tensorflow_metadata.proto.v0 import anomalies_pb2, schema_pb2
+
+from utils import paths, schema, statistics, validation
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture(scope="module")
+def stats():
+    frame = pd.DataFrame({"island": ["Dream", "Dream", "Biscoe", "Torgersen"],
+                          "body_mass_g": [3000, 4000, 5000, 0]})
+    return tfdv.generate_statistics_from_dataframe(frame)
+
+
+def test_numeric_table_summarises_numbers(stats):
+    table = statistics.numeric_table(stats)
+    row = table.loc["body_mass_g"]
+    assert list(table.index) == ["body_mass_g"]
+    assert (row["examples"], row["missing"], row["min"], row["max"], row["zeros"]) == (4, 0, 0, 5000, 1)
+    assert row["mean"] == 3000
+
+
+def test_categorical_table_and_top_values(stats):
+    table = statistics.categorical_table(stats)
+    assert table.loc["island", "distinct"] == 3
+    assert table.loc["island", "top values"].startswith("Dream (2)")
+    assert statistics.top_values(stats, "island") == {"Dream": 2, "Biscoe": 1, "Torgersen": 1}
+    assert statistics.num_examples(stats) == 4
+
+
+def test_plot_draws_one_panel_per_feature(stats):
+    figure = statistics.plot({"a": stats, "b": stats})
+    visible = [axis for axis in figure.axes if axis.get_visible()]
+    assert sorted(axis.get_title() for axis in visible) == ["body_mass_g", "island"]
+
+
+def test_unknown_feature_is_named(stats):
+    with pytest.raises(KeyError, match="no feature 'beak'"):
+        statistics.top_values(stats, "beak")
+
+
+def test_found_and_table_read_anomalies(stats):
+    strict = tfdv.infer_schema(stats)
+    tfdv.get_domain(strict, "island").value.remove("Torgersen")
+    anomalies = tfdv.validate_statistics(stats, strict)
+    assert validation.found(anomalies) == {"island": ["ENUM_TYPE_UNEXPECTED_STRING_VALUES"]}
+    assert list(validation.table(anomalies)["feature"]) == ["island"]
+    assert validation.found(anomalies_pb2.Anomalies()) == {}
+
+
+def test_drift_config_copies_the_schemas_comparators():
+    curated = schema.load(paths.CURATED_SCHEMA)
+    config = validation.drift_config(curated)
+    compared = {f.path.step[0]: f.distribution_comparator for f in config.default_slice_config.feature}
+    assert set(compared) == {"island", "body_mass_g"}
+    assert compared["island"].infinity_norm.threshold == 0.25
+    assert compared["body_mass_g"].jensen_shannon_divergence.threshold == 0.2
+
+
+def test_drift_is_measured_and_flagged(stats):
+    curated = tfdv.infer_schema(stats)
+    tfdv.get_feature(curated, "island").drift_comparator.infinity_norm.threshold = 0.25
+    moved = tfdv.generate_statistics_from_dataframe(
+        pd.DataFrame({"island": ["Biscoe"] * 4, "body_mass_g": [3000, 4000, 5000, 0]}))
+    anomalies = tfdv.validate_statistics(moved, curated, previous_statistics=stats)
+    assert validation.found(anomalies) == {"island": ["COMPARATOR_L_INFTY_HIGH"]}
+    assert validation.drift_measurements(anomalies)["island"] == ("L_INFTY", 0.75, 0.25)
+
+
+def test_curated_schema_is_the_contract_the_course_relies_on():
+    curated = schema.load(paths.CURATED_SCHEMA)
+    table = schema.features_table(curated)
+    assert table.loc["species", "not in environments"] == "SERVING"
+    assert table.loc["island", "allowed values"] == "Biscoe, Dream, Torgersen"
+    assert table.loc["body_mass_g", "allowed values"] == "[2000, 8000]"
+    assert list(curated.default_environment) == ["TRAINING", "SERVING"]
+
+
+def test_save_reports_change_and_content_addressed_copy_follows_content(tmp_path, monkeypatch):
+    monkeypatch.setenv(paths.WORKDIR_ENV, str(tmp_path / "work"))
+    target = tmp_path / "schema.pbtxt"
+    small = schema_pb2.Schema()
+    small.feature.add(name="x", type=schema_pb2.INT)
+    assert schema.save(small, target) is True
+    assert schema.save(small, target) is False
+    first = schema.content_addressed_copy(target)
+    assert first.read_bytes() == target.read_bytes() and first == schema.content_addressed_copy(target)
+    small.feature.add(name="y", type=schema_pb2.FLOAT)
+    schema.save(small, target)
+    assert schema.content_addressed_copy(target) != first
+    assert [f.name for f in schema.load(target).feature] == ["x", "y"]
