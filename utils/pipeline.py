@@ -19,9 +19,23 @@ def example_gen() -> tfx.components.CsvExampleGen:
     return tfx.components.CsvExampleGen(input_base=str(data.dataset(config.PENGUINS)))
 
 
-def statistics_gen(examples_from: tfx.components.CsvExampleGen) -> tfx.components.StatisticsGen:
-    """Chapter 02: statistics of every split."""
-    return tfx.components.StatisticsGen(examples=examples_from.outputs["examples"])
+def shipped_examples(dataset: str, name: str, splits=()) -> tfx.components.CsvExampleGen:
+    """Chapter 02: ExampleGen (id '<name>_examples') for another shipped data set, e.g. 'penguins/serving'.
+
+    With ``splits``, each split is read from the sub-folder of that name, one split per delivery."""
+    input_config = None
+    if splits:
+        input_config = tfx.proto.Input(splits=[
+            tfx.proto.Input.Split(name=split, pattern=f"{split}/*") for split in splits])
+    return tfx.components.CsvExampleGen(input_base=str(data.dataset(dataset)),
+                                        input_config=input_config).with_id(f"{name}_examples")
+
+
+def statistics_gen(examples_from: tfx.components.CsvExampleGen,
+                   name: str | None = None) -> tfx.components.StatisticsGen:
+    """Chapter 02: statistics of every split (id 'StatisticsGen', or '<name>_statistics')."""
+    component = tfx.components.StatisticsGen(examples=examples_from.outputs["examples"])
+    return component.with_id(f"{name}_statistics") if name else component
 
 
 def schema_gen(statistics_from: tfx.components.StatisticsGen) -> tfx.components.SchemaGen:
@@ -40,3 +54,19 @@ def example_validator(statistics_from: tfx.components.StatisticsGen,
     """Chapter 02: the statistics checked against the curated schema."""
     return tfx.components.ExampleValidator(statistics=statistics_from.outputs["statistics"],
                                            schema=schema_from.outputs["schema"])
+
+
+def transform(examples_from: tfx.components.CsvExampleGen,
+              schema_from: tfx.components.ImportSchemaGen) -> tfx.components.Transform:
+    """Chapter 03: utils/tfx_modules/penguin_transform.py's preprocessing_fn, analyzed on the train split
+    and applied to every split; outputs the transform graph and the transformed examples.
+
+    Statistics of the data before and after transforming are switched off: StatisticsGen covers the raw
+    data (chapter 02), and on the course machine they would double Transform's run time.
+    """
+    from utils import paths
+
+    return tfx.components.Transform(examples=examples_from.outputs["examples"],
+                                    schema=schema_from.outputs["schema"],
+                                    module_file=str(paths.TRANSFORM_MODULE),
+                                    disable_statistics=True)
