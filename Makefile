@@ -14,7 +14,7 @@ export COURSE_VENV := $(VENV)
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 ALL_NOTEBOOKS := $(NOTEBOOKS) $(sort $(wildcard notebooks/solutions/*.ipynb))
 
-.PHONY: help setup course test test-fast lab reset clean clean-notebooks golden data lock lint bench hooks
+.PHONY: help setup course slides test test-fast lab reset clean clean-notebooks golden data lock lint bench hooks
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -22,8 +22,11 @@ help: ## list the tasks
 setup: ## create .venv on Python 3.10 from requirements.lock and register the course kernel (idempotent)
 	@bash tools/setup.sh
 
-course: setup ## run every notebook in order, headless; executed copies + HTML in build/course/
-	$(PY) tools/run_course.py
+course: setup ## run every notebook in order, headless (build/course/), then build the slides (build/slides/)
+	$(PY) tools/run_course.py; status=$$?; $(PY) tools/slides.py || status=1; exit $$status
+
+slides: setup ## build the decks slides/NN_*.md into self-contained reveal.js HTML + an index, in build/slides/
+	$(PY) tools/slides.py
 
 test: setup ## the test suite: unit tests, notebooks with papermill, golden outputs with nbval
 	@bash tools/test.sh

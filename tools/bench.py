@@ -12,6 +12,9 @@ What is measured (wall-clock seconds; these machines are noisy, so medians over 
   chapter01       notebooks/01_example_gen.ipynb with papermill in test mode (FAST = True) in an empty
                   work folder, so every component really runs
   chapter01_reuse the same again in the work folder the previous run left: TFX's cache answers
+  slides_cold     make slides' builder (tools/slides.py), every deck, into an empty output folder: no cached
+                  deck, no cached mermaid SVG (so every diagram is drawn by Chromium)
+  slides_noop     the same again with nothing changed: every deck is up to date
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from utils import kernel, paths  # noqa: E402
 
 BENCH_DIR = paths.BUILD_DIR / "bench"
-TARGETS = {"setup_cold": 60.0, "setup_noop": 5.0, "chapter01": 60.0}
+TARGETS = {"setup_cold": 60.0, "setup_noop": 5.0, "chapter01": 60.0, "slides_cold": 60.0, "slides_noop": 2.0}
 
 
 def timed(command: list[str], env: dict[str, str] | None = None) -> float:
@@ -68,6 +71,15 @@ def run_chapter01(workdir: Path, fresh: bool) -> float:
                  {paths.WORKDIR_ENV: str(workdir)})
 
 
+def build_slides(cold: bool) -> float:
+    out = BENCH_DIR / "slides"
+    if cold:
+        shutil.rmtree(out, ignore_errors=True)
+    elif not (out / "index.html").exists():  # a no-op needs a previous build: make one, untimed
+        timed([sys.executable, "tools/slides.py", "--out", str(out)])
+    return timed([sys.executable, "tools/slides.py", "--out", str(out)])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -84,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         "setup_noop": (max(5, args.repeats), lambda: timed(["bash", "tools/setup.sh"])),
         "chapter01": (args.repeats, lambda: run_chapter01(workdir, fresh=True)),
         "chapter01_reuse": (args.repeats, lambda: run_chapter01(workdir, fresh=False)),
+        "slides_cold": (args.repeats, lambda: build_slides(cold=True)),
+        "slides_noop": (max(5, args.repeats), lambda: build_slides(cold=False)),
     }
     results = {}
     for name, (repeats, measure) in plan.items():

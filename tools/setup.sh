@@ -2,6 +2,11 @@
 # Set up the course environment: a project-local virtual environment on Python 3.10 holding exactly
 # the packages of requirements.lock, the `utils` package installed editable, and a named Jupyter kernel.
 #
+# It also installs what `make slides` needs: the npm packages of package-lock.json (reveal.js, mermaid-cli;
+# `npm ci` with PUPPETEER_SKIP_DOWNLOAD=1, so no browser download) and Debian's Chromium (apt-get, as root,
+# only when /usr/bin/chromium is missing). When it cannot (no node/npm, not root, no apt-get) it prints what
+# to install and carries on: the notebooks do not need them, and `make slides` stops with the same message.
+#
 # Idempotent: when nothing changed since the last successful run it checks and exits in well under a second.
 # Environment knobs:
 #   PYTHON=/path/to/python3.10   use this interpreter instead of searching for one
@@ -15,6 +20,9 @@ venv=${COURSE_VENV:-.venv}
 kernel_name=tfx-step-by-step
 kernel_display="TFX step by step (Python 3.10)"
 stamp="$venv/.course-setup-stamp"
+
+npm_stamp=node_modules/.course-npm-stamp
+chromium=${COURSE_CHROMIUM:-/usr/bin/chromium}
 
 say() { printf '[setup] %s\n' "$*"; }
 die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -70,10 +78,51 @@ fingerprint() {
 
 kernel_dir="$venv/share/jupyter/kernels/$kernel_name"
 
+npm_fingerprint() { sha256sum package-lock.json | cut -d' ' -f1; }
+
+slides_ready() {
+    # The slide build's prerequisites: node_modules installed from this package-lock.json, and Chromium.
+    [ -f "$npm_stamp" ] && [ "$(cat "$npm_stamp")" = "$(npm_fingerprint)" ] && [ -x "$chromium" ]
+}
+
+slides_prerequisites() {
+    # Install what `make slides` needs where this machine allows it; never fail the Python set-up.
+    if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+        if [ ! -f "$npm_stamp" ] || [ "$(cat "$npm_stamp")" != "$(npm_fingerprint)" ]; then
+            say "installing the slides' npm packages from package-lock.json (npm ci, no browser download)"
+            if PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; then
+                npm_fingerprint > "$npm_stamp"
+            else
+                say "WARNING: npm ci failed (message above)"
+            fi
+        fi
+    fi
+    if [ ! -x "$chromium" ] && [ "$chromium" = /usr/bin/chromium ] && [ "$(id -u)" = 0 ] \
+       && command -v apt-get >/dev/null 2>&1; then
+        say "installing Debian's chromium for the slides (apt-get)"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+            || say "WARNING: apt-get install chromium failed (message above)"
+    fi
+    # Whatever is still missing: the same message `make slides` stops with.
+    "$venv/bin/python" tools/slides.py --check-prerequisites \
+        || say "continuing without the slide tools: the notebooks do not need them"
+}
+
 # Fast path: nothing to do.
+python_ready=false
 if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ -f "$kernel_dir/kernel.json" ] \
    && [ "$(cat "$stamp")" = "$(fingerprint)" ]; then
+    python_ready=true
+fi
+if $python_ready && slides_ready; then
     say "environment $venv is up to date (requirements.lock unchanged)"
+    exit 0
+fi
+if $python_ready; then
+    # Only the slide tools are missing or out of date (package-lock.json changed, no node_modules, no
+    # Chromium): the Python environment is left alone.
+    say "environment $venv is up to date (requirements.lock unchanged); checking the slide tools"
+    slides_prerequisites
     exit 0
 fi
 
@@ -116,4 +165,5 @@ TF_USE_LEGACY_KERAS=1 TF_CPP_MIN_LOG_LEVEL=3 "$venv/bin/python" -m utils.kernel 
     || die "the environment was installed but the TFX stack does not import (message above)."
 
 fingerprint > "$stamp"
+slides_prerequisites
 say "done in $(( $(date +%s) - start )) s. Kernel: '$kernel_display'."
