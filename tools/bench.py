@@ -47,18 +47,28 @@ def timed(command: list[str], env: dict[str, str] | None = None) -> float:
 
 
 def setup_into_new_venv(cold: bool) -> float:
+    """A full set-up into a new venv. Cold: empty uv, pip and npm caches and no node_modules either
+    (the course's node_modules is moved aside and put back). Chromium, a system package, stays."""
     venv = BENCH_DIR / "venv"
     shutil.rmtree(venv, ignore_errors=True)
     env = {"COURSE_VENV": str(venv)}
+    node_modules, saved = paths.REPO_ROOT / "node_modules", BENCH_DIR / "node_modules.saved"
     if cold:
         cache = BENCH_DIR / "empty-cache"
         shutil.rmtree(cache, ignore_errors=True)
-        env.update(UV_CACHE_DIR=str(cache / "uv"), PIP_NO_CACHE_DIR="1")
+        env.update(UV_CACHE_DIR=str(cache / "uv"), PIP_NO_CACHE_DIR="1",
+                   npm_config_cache=str(cache / "npm"))
+        if node_modules.exists():
+            shutil.rmtree(saved, ignore_errors=True)
+            node_modules.rename(saved)
     try:
         return timed(["bash", "tools/setup.sh"], env)
     finally:
         shutil.rmtree(venv, ignore_errors=True)
         shutil.rmtree(BENCH_DIR / "empty-cache", ignore_errors=True)
+        if saved.exists():
+            shutil.rmtree(node_modules, ignore_errors=True)
+            saved.rename(node_modules)
 
 
 def run_chapter01(workdir: Path, fresh: bool) -> float:

@@ -85,7 +85,7 @@ slides_ready() {
     [ -f "$npm_stamp" ] && [ "$(cat "$npm_stamp")" = "$(npm_fingerprint)" ] && [ -x "$chromium" ]
 }
 
-slides_prerequisites() {
+install_slide_tools() {
     # Install what `make slides` needs where this machine allows it; never fail the Python set-up.
     if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
         if [ ! -f "$npm_stamp" ] || [ "$(cat "$npm_stamp")" != "$(npm_fingerprint)" ]; then
@@ -103,6 +103,9 @@ slides_prerequisites() {
         { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
             || say "WARNING: apt-get install chromium failed (message above)"
     fi
+}
+
+report_slide_tools() {
     # Whatever is still missing: the same message `make slides` stops with.
     "$venv/bin/python" tools/slides.py --check-prerequisites \
         || say "continuing without the slide tools: the notebooks do not need them"
@@ -122,12 +125,17 @@ if $python_ready; then
     # Only the slide tools are missing or out of date (package-lock.json changed, no node_modules, no
     # Chromium): the Python environment is left alone.
     say "environment $venv is up to date (requirements.lock unchanged); checking the slide tools"
-    slides_prerequisites
+    install_slide_tools
+    report_slide_tools
     exit 0
 fi
 
 start=$(date +%s)
 python=$(find_python)
+# The slide tools (npm, apt) install in the background while the Python environment is made.
+slide_log=$(mktemp)
+install_slide_tools > "$slide_log" 2>&1 &
+slide_pid=$!
 say "using $python ($("$python" --version 2>&1))"
 
 if [ -x "$venv/bin/python" ] && ! is_py310 "$venv/bin/python"; then
@@ -165,5 +173,7 @@ TF_USE_LEGACY_KERAS=1 TF_CPP_MIN_LOG_LEVEL=3 "$venv/bin/python" -m utils.kernel 
     || die "the environment was installed but the TFX stack does not import (message above)."
 
 fingerprint > "$stamp"
-slides_prerequisites
+wait "$slide_pid" || true
+cat "$slide_log"; rm -f "$slide_log"
+report_slide_tools
 say "done in $(( $(date +%s) - start )) s. Kernel: '$kernel_display'."
