@@ -1,7 +1,7 @@
 """Benchmarks of the course's performance targets; prints a table and writes build/bench/results.json.
 
     python tools/bench.py                      # everything, default repeats
-    python tools/bench.py --only setup_noop chapter01
+    python tools/bench.py --only setup_noop chapter01 chapter02
     python tools/bench.py --repeats 5 --cold-repeats 1
 
 What is measured (wall-clock seconds; these machines are noisy, so medians over repeats):
@@ -9,9 +9,10 @@ What is measured (wall-clock seconds; these machines are noisy, so medians over 
                   (downloads every wheel from PyPI)
   setup_warm      tools/setup.sh into a new venv, uv's cache kept: a re-install on a used machine
   setup_noop      tools/setup.sh on the course's .venv with nothing to do
-  chapter01       notebooks/01_example_gen.ipynb with papermill in test mode (FAST = True) in an empty
-                  work folder, so every component really runs
-  chapter01_reuse the same again in the work folder the previous run left: TFX's cache answers
+  chapterNN       notebooks/NN_*.ipynb with papermill in test mode (FAST = True) in an empty work folder:
+                  the chapter on its own, every component (its upstream included) really runs
+  chapterNN_reuse the same again in the work folder the previous run left: TFX's cache answers
+  test_suite      the README's test command (tools/test.sh), once: the whole suite
   slides_cold     make slides' builder (tools/slides.py), every deck, into an empty output folder: no cached
                   deck, no cached mermaid SVG (so every diagram is drawn by Chromium)
   slides_noop     the same again with nothing changed: every deck is up to date
@@ -30,10 +31,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from utils import kernel, paths  # noqa: E402
+from utils import course, kernel, paths  # noqa: E402
 
 BENCH_DIR = paths.BUILD_DIR / "bench"
-TARGETS = {"setup_cold": 60.0, "setup_noop": 5.0, "chapter01": 60.0, "slides_cold": 60.0, "slides_noop": 2.0}
+TARGETS = {"setup_cold": 60.0, "setup_noop": 5.0, "chapter01": 60.0, "chapter02": 90.0, "chapter03": 90.0,
+           "slides_cold": 60.0, "slides_noop": 2.0, "test_suite": 900.0}
 
 
 def timed(command: list[str], env: dict[str, str] | None = None) -> float:
@@ -71,11 +73,11 @@ def setup_into_new_venv(cold: bool) -> float:
             saved.rename(node_modules)
 
 
-def run_chapter01(workdir: Path, fresh: bool) -> float:
+def run_chapter(chapter: course.Chapter, workdir: Path, fresh: bool) -> float:
     if fresh:
         shutil.rmtree(workdir, ignore_errors=True)
-    notebook = paths.NOTEBOOKS_DIR / "01_example_gen.ipynb"
-    return timed([sys.executable, "-m", "papermill", str(notebook), str(BENCH_DIR / "01.ipynb"),
+    notebook = chapter.notebook
+    return timed([sys.executable, "-m", "papermill", str(notebook), str(BENCH_DIR / notebook.name),
                   "-k", kernel.KERNEL_NAME, "--cwd", str(notebook.parent), "-p", "FAST", "True",
                   "--no-progress-bar"],
                  {paths.WORKDIR_ENV: str(workdir)})
@@ -98,17 +100,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=None)
     args = parser.parse_args(argv)
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    workdir = BENCH_DIR / "work"
 
     plan = {
         "setup_cold": (args.cold_repeats, lambda: setup_into_new_venv(cold=True)),
         "setup_warm": (args.repeats, lambda: setup_into_new_venv(cold=False)),
         "setup_noop": (max(5, args.repeats), lambda: timed(["bash", "tools/setup.sh"])),
-        "chapter01": (args.repeats, lambda: run_chapter01(workdir, fresh=True)),
-        "chapter01_reuse": (args.repeats, lambda: run_chapter01(workdir, fresh=False)),
         "slides_cold": (args.repeats, lambda: build_slides(cold=True)),
         "slides_noop": (max(5, args.repeats), lambda: build_slides(cold=False)),
+        "test_suite": (1, lambda: timed(["bash", "tools/test.sh", "-q"])),
     }
+    for chapter in course.written_chapters():
+        workdir = BENCH_DIR / f"work-{chapter.number}"
+        plan[f"chapter{chapter.number}"] = (
+            args.repeats, lambda c=chapter, w=workdir: run_chapter(c, w, fresh=True))
+        plan[f"chapter{chapter.number}_reuse"] = (
+            args.repeats, lambda c=chapter, w=workdir: run_chapter(c, w, fresh=False))
     results = {}
     for name, (repeats, measure) in plan.items():
         if args.only and name not in args.only:
@@ -130,9 +136,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, r in results.items():
         target = f"{r['target_s']:.0f}" if r["target_s"] else "-"
         print(f"{name:<16} {r['median_s']:>9.1f} {target:>9}  {r['samples_s']}")
-    if "chapter01" in results and "chapter01_reuse" in results:
-        ratio = results["chapter01"]["median_s"] / results["chapter01_reuse"]["median_s"]
-        print(f"\nchapter01 fresh / reuse: {ratio:.2f}x")
+    for name in results:
+        if f"{name}_reuse" in results:
+            ratio = results[name]["median_s"] / results[f"{name}_reuse"]["median_s"]
+            print(f"{name} fresh / reuse: {ratio:.2f}x")
     print(f"results: {results_file}")
     return 0
 
