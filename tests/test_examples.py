@@ -51,3 +51,23 @@ def test_an_empty_csv_is_refused_with_its_name(tmp_path):
     empty.write_text("")
     with pytest.raises(ValueError, match="empty.csv has no header row"):
         examples.csv_to_tfrecord(empty, tmp_path / "out.tfrecord")
+
+
+def test_csv_examples_take_the_types_a_schema_gives(tmp_path):
+    """One request alone says little about types: '35' would be an int; the schema says float."""
+    from tensorflow_metadata.proto.v0 import schema_pb2
+
+    source = tmp_path / "request.csv"
+    source.write_text("bill_length_mm,island\n35,Dream\n")
+    schema = schema_pb2.Schema()
+    schema.feature.add(name="bill_length_mm", type=schema_pb2.FLOAT)
+    schema.feature.add(name="island", type=schema_pb2.BYTES)
+    schema.feature.add(name="year", type=schema_pb2.INT)
+    kinds = examples.schema_kinds(schema)
+    assert kinds == {"bill_length_mm": "float", "island": "bytes", "year": "int"}
+    [inferred] = examples.csv_examples(source)
+    [typed] = examples.csv_examples(source, kinds=kinds)
+    assert inferred.features.feature["bill_length_mm"].WhichOneof("kind") == "int64_list"
+    assert typed.features.feature["bill_length_mm"].WhichOneof("kind") == "float_list"
+    assert typed == examples.example_from_values({"bill_length_mm": 35.0, "island": "Dream"}, kinds)
+    assert examples.feature_values(examples.example_from_values({"year": None}, kinds)) == {"year": None}

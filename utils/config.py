@@ -27,3 +27,12 @@ CATEGORICAL_FEATURES = ("island", "sex")
 def fast_mode(fast: bool = False) -> bool:
     """True when the notebook should use its fast test values (papermill's FAST or TFX_COURSE_FAST=1)."""
     return bool(fast) or os.environ.get(FAST_ENV, "") == "1"
+
+
+# Chapter 03, Transform: how utils/tfx_modules/penguin_transform.py names and shapes its output features.
+TRANSFORMED_SUFFIX = "_xf"  # every feature Transform outputs ends in it: raw and transformed never mix
+MISSING_SUFFIX = "_missing"  # <numeric feature>_missing_xf: 1 where the raw value was absent, else 0
+BUCKETIZED_FEATURE = "body_mass_g"  # also output in quantile buckets, as <name>_bucket_xf
+BUCKET_SUFFIX = "_bucket"
+NUM_BUCKETS = 4
+NUM_OOV_BUCKETS = 1  # categories never seen in training (and missing ones) share one extra index

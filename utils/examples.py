@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import tensorflow as tf
+from tensorflow_metadata.proto.v0 import schema_pb2
 from tfx.types import artifact_utils
 
 
@@ -108,20 +109,41 @@ def _column_kinds(rows: list[dict[str, str]], columns: list[str]) -> dict[str, s
     return kinds
 
 
-def csv_to_tfrecord(csv_path: Path, tfrecord_path: Path) -> int:
-    """Write every row of a CSV as a tf.Example to a (gzipped) TFRecord file; return the row count."""
+def schema_kinds(schema: schema_pb2.Schema) -> dict[str, str]:
+    """int, float or bytes per feature of a schema: the types a client must send."""
+    names = {schema_pb2.INT: "int", schema_pb2.FLOAT: "float", schema_pb2.BYTES: "bytes"}
+    return {feature.name: names[feature.type] for feature in schema.feature}
+
+
+def csv_examples(csv_path: Path, kinds: dict[str, str] | None = None) -> list[tf.train.Example]:
+    """Every row of a CSV as a tf.Example, built feature by feature as CsvExampleGen builds them.
+
+    Each column's type is inferred from its values unless ``kinds`` names it (e.g. ``schema_kinds``):
+    a client that sends requests knows the schema, and one request alone says little about its types.
+    """
     with Path(csv_path).open(newline="") as handle:
         reader = csv.DictReader(handle)
         rows, columns = list(reader), list(reader.fieldnames or [])
     if not columns:
         raise ValueError(f"{csv_path} has no header row: it is empty or not a CSV file")
-    kinds = _column_kinds(rows, columns)
+    kinds = {**_column_kinds(rows, columns), **{c: k for c, k in (kinds or {}).items() if c in columns}}
+    return [example_from_values(row, kinds) for row in rows]
+
+
+def example_from_values(values: dict[str, object], kinds: dict[str, str]) -> tf.train.Example:
+    """One tf.Example from {feature: value}, each feature typed by ``kinds`` (int, float or bytes).
+    ``None`` or an empty string is a missing value (an empty list); features not given are left out."""
+    return tf.train.Example(features=tf.train.Features(feature={
+        name: _feature("" if value is None else str(value), kinds[name]) for name, value in values.items()}))
+
+
+def csv_to_tfrecord(csv_path: Path, tfrecord_path: Path) -> int:
+    """Write every row of a CSV as a tf.Example to a (gzipped) TFRecord file; return the row count."""
+    rows = csv_examples(csv_path)
     tfrecord_path = Path(tfrecord_path)
     tfrecord_path.parent.mkdir(parents=True, exist_ok=True)
     options = tf.io.TFRecordOptions(compression_type=_compression(str(tfrecord_path)))
     with tf.io.TFRecordWriter(str(tfrecord_path), options) as writer:
-        for row in rows:
-            features = {c: _feature(row[c], kinds[c]) for c in columns}
-            example = tf.train.Example(features=tf.train.Features(feature=features))
+        for example in rows:
             writer.write(example.SerializeToString())
     return len(rows)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from tfx import v1 as tfx
 
-from utils import config, data, schema
+from utils import config, data, paths, schema
 
 
 def example_gen() -> tfx.components.CsvExampleGen:
@@ -64,8 +64,6 @@ def transform(examples_from: tfx.components.CsvExampleGen,
     Statistics of the data before and after transforming are switched off: StatisticsGen covers the raw
     data (chapter 02), and on the course machine they would double Transform's run time.
     """
-    from utils import paths
-
     return tfx.components.Transform(examples=examples_from.outputs["examples"],
                                     schema=schema_from.outputs["schema"],
                                     module_file=str(paths.TRANSFORM_MODULE),

@@ -7,6 +7,7 @@ one prints a confirmation and returns True. The solutions notebooks call the sam
 
 from utils.exercises.ch01 import check_01_pin_span, check_01_three_way_split
 from utils.exercises.ch02 import check_02_accept_new_island, check_02_heavier_than_6500
+from utils.exercises.ch03 import check_03_bill_ratio, check_03_gentoo_index
 from utils.exercises.common import ExerciseError
 
 __all__ = [
@@ -15,4 +16,6 @@ __all__ = [
     "check_01_three_way_split",
     "check_02_accept_new_island",
     "check_02_heavier_than_6500",
+    "check_03_bill_ratio",
+    "check_03_gentoo_index",
 ]
