@@ -42,3 +42,8 @@ def test_the_registered_kernel_runs_this_environment_with_legacy_keras():
     assert spec.display_name == kernel.KERNEL_DISPLAY_NAME
     assert spec.env["TF_USE_LEGACY_KERAS"] == "1"
     assert os.path.abspath(spec.argv[0]) == os.path.abspath(sys.executable)
+
+
+def test_set_up_check_imports_the_stack_past_both_traps(capsys):
+    assert kernel.main(["--check"]) == 0
+    assert "tfx-bsl import OK" in capsys.readouterr().out
