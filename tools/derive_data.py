@@ -22,13 +22,14 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from utils import config
+
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 PENGUINS = DATA_DIR / "penguins"
 SOURCE = PENGUINS / "source" / "penguins.csv"
 CHECKSUMS = DATA_DIR / "checksums.sha256"
 SHIPPED_SOURCES = (SOURCE, DATA_DIR / "taxi" / "data.csv")
 
-LABEL = "species"
 Row = dict[str, str]
 
 
@@ -64,7 +65,7 @@ def derive(columns: list[str], rows: list[Row]) -> dict[str, bytes]:
     files["spans/span-2/ver-1/penguins.csv"] = to_csv(columns, by_year["2009"])
 
     # Serving requests: what a client sends, i.e. no label. The 2009 birds with every feature measured.
-    serving_columns = [c for c in columns if c != LABEL]
+    serving_columns = [c for c in columns if c != config.LABEL_KEY]
     files["serving/penguins.csv"] = to_csv(serving_columns, filter(complete, by_year["2009"]))
 
     # A drifted span: fieldwork moved to Biscoe (island mix changes) and a new scale weighs 15 % heavy.

@@ -18,7 +18,6 @@ BEAM_PIPELINE_ARGS = ("--direct_running_mode=in_memory", "--direct_num_workers=1
 
 # The running example (data/penguins/README.md describes every set).
 PENGUINS = "penguins/clean"
-PENGUINS_SPANS = "penguins/spans"
 LABEL_KEY = "species"
 NUMERIC_FEATURES = ("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g")
 CATEGORICAL_FEATURES = ("island", "sex")

@@ -14,6 +14,7 @@ whole course costs about one pipeline run.
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from dataclasses import dataclass
 
@@ -93,8 +94,6 @@ def course_context(pipeline_name: str = PIPELINE_NAME, fresh: bool = False) -> C
     """The course's context. ``fresh=True`` deletes this pipeline's earlier artifacts and metadata first."""
     root = paths.pipeline_root(pipeline_name)
     if fresh and root.exists():
-        import shutil
-
         shutil.rmtree(root)
     root.mkdir(parents=True, exist_ok=True)
     return CourseContext(pipeline_name=pipeline_name, pipeline_root=str(root),
