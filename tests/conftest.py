@@ -13,6 +13,9 @@ os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 
 from utils import config, paths  # noqa: E402  (after the environment is set)
 
+# Notebooks given to pytest are executed once by papermill and checked by nbval: see the plugin's docstring.
+pytest_plugins = ["tests.notebook_execution"]
+
 TEST_WORKDIR = paths.BUILD_DIR / "test-work"
 os.environ[paths.WORKDIR_ENV] = str(TEST_WORKDIR)
 os.environ[config.FAST_ENV] = "1"

@@ -38,11 +38,12 @@ def test_readme_links_resolve():
 
 
 def test_course_run_table_lists_each_notebook_and_the_total():
-    outcomes = [run_course.Outcome(paths.NOTEBOOKS_DIR / "01_example_gen.ipynb", 41.25),
+    outcomes = [run_course.Outcome(paths.NOTEBOOKS_DIR / "01_example_gen.ipynb", 41.25, startup=11.0,
+                                   body=30.25),
                 run_course.Outcome(paths.NOTEBOOKS_DIR / "solutions/x.ipynb", 3.0, "boom")]
     lines = run_course.table(outcomes).splitlines()
-    assert lines[2].split() == ["01_example_gen.ipynb", "41.2", "ok"]
-    assert lines[3].split() == ["solutions/x.ipynb", "3.0", "FAILED"]
+    assert lines[2].split() == ["01_example_gen.ipynb", "11.0", "30.2", "41.2", "ok"]
+    assert lines[3].split() == ["solutions/x.ipynb", "-", "-", "3.0", "FAILED"]
     assert lines[-1].split() == ["total", "44.2"]
 
 

@@ -12,7 +12,18 @@ What is measured (wall-clock seconds; these machines are noisy, so medians over 
   chapterNN       notebooks/NN_*.ipynb with papermill in test mode (FAST = True) in an empty work folder:
                   the chapter on its own, every component (its upstream included) really runs
   chapterNN_reuse the same again in the work folder the previous run left: TFX's cache answers
+  startup         kernel start to "imports done": papermill on a copy of each chapter notebook that holds only
+                  its title and set-up cells (kernel check, parameters, imports); per chapter and overall
+  test_chapters   the notebooks as the test command runs them: every chapter and solutions notebook in course
+                  order in one fresh work folder (so each chapter reuses its upstream), FAST = True; per
+                  notebook: start-up, body, total (tools/notebook_timing.py); per chapter: notebook and
+                  solutions
+  test_fixed      the test command without notebooks (unit tests, slides, browser, lint): its fixed cost
   test_suite      the README's test command (tools/test.sh), once: the whole suite
+  test_suite_serial  the same with COURSE_TEST_JOBS=1 (everything in one process, one after the other)
+
+With test_fixed and test_chapters measured, the report projects `make test` for the full course (11
+chapters): the fixed cost + the chapters measured + the median chapter for each chapter not yet written.
   slides_cold     make slides' builder (tools/slides.py), every deck, into an empty output folder: no cached
                   deck, no cached mermaid SVG (so every diagram is drawn by Chromium)
   slides_noop     the same again with nothing changed: every deck is up to date
@@ -31,11 +42,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tools import notebook_timing  # noqa: E402
 from utils import course, kernel, paths  # noqa: E402
 
 BENCH_DIR = paths.BUILD_DIR / "bench"
+FULL_COURSE_CHAPTERS = len(course.CHAPTERS)  # 00-10
 TARGETS = {"setup_cold": 60.0, "setup_noop": 5.0, "chapter01": 60.0, "chapter02": 90.0, "chapter03": 90.0,
-           "slides_cold": 60.0, "slides_noop": 2.0, "test_suite": 900.0}
+           "slides_cold": 60.0, "slides_noop": 2.0, "test_suite": 900.0, "test_suite_serial": 900.0,
+           "test_fixed": 180.0, "test_projected_full_course": 900.0,
+           **{f"startup{c.number}": 12.0 for c in course.CHAPTERS},
+           **{f"test_chapter{c.number}": 60.0 for c in course.CHAPTERS}}
 
 
 def timed(command: list[str], env: dict[str, str] | None = None) -> float:
@@ -83,6 +99,43 @@ def run_chapter(chapter: course.Chapter, workdir: Path, fresh: bool) -> float:
                  {paths.WORKDIR_ENV: str(workdir)})
 
 
+def papermill(notebook: Path, target: Path, workdir: Path, cwd: Path) -> float:
+    return timed([sys.executable, "-m", "papermill", str(notebook), str(target), "-k", kernel.KERNEL_NAME,
+                  "--cwd", str(cwd), "-p", "FAST", "True", "--no-progress-bar"],
+                 {paths.WORKDIR_ENV: str(workdir)})
+
+
+def startup(chapter: course.Chapter) -> float:
+    """Kernel start to imports done: a copy of the notebook cut after its set-up cells, in its own folder."""
+    import nbformat
+
+    copy = BENCH_DIR / "startup" / chapter.notebook.name
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook_timing.setup_only(nbformat.read(chapter.notebook, as_version=4)), copy)
+    return papermill(copy, BENCH_DIR / "startup" / f"out-{chapter.notebook.name}",
+                     BENCH_DIR / "work-startup", chapter.notebook.parent)
+
+
+def test_chapters(details: dict) -> float:
+    """Every notebook as the test command runs it (course order, one fresh work folder, FAST = True).
+    Records start-up, body and total per notebook in ``details``; returns the total."""
+    import nbformat
+
+    workdir = BENCH_DIR / "work-test"
+    shutil.rmtree(workdir, ignore_errors=True)
+    total = 0.0
+    for notebook in course.notebooks(with_solutions=True):
+        target = BENCH_DIR / "test-output" / notebook.relative_to(paths.NOTEBOOKS_DIR)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        seconds = papermill(notebook, target, workdir, notebook.parent)
+        times = notebook_timing.split(nbformat.read(target, as_version=4), seconds)
+        for part in ("total", "startup", "body"):
+            details.setdefault(str(notebook.relative_to(paths.NOTEBOOKS_DIR)), {}).setdefault(
+                part, []).append(round(getattr(times, part), 2))
+        total += seconds
+    return total
+
+
 def build_slides(cold: bool) -> float:
     out = BENCH_DIR / "slides"
     if cold:
@@ -107,7 +160,6 @@ def main(argv: list[str] | None = None) -> int:
         "setup_noop": (max(5, args.repeats), lambda: timed(["bash", "tools/setup.sh"])),
         "slides_cold": (args.repeats, lambda: build_slides(cold=True)),
         "slides_noop": (max(5, args.repeats), lambda: build_slides(cold=False)),
-        "test_suite": (1, lambda: timed(["bash", "tools/test.sh", "-q"])),
     }
     for chapter in course.written_chapters():
         workdir = BENCH_DIR / f"work-{chapter.number}"
@@ -115,6 +167,14 @@ def main(argv: list[str] | None = None) -> int:
             args.repeats, lambda c=chapter, w=workdir: run_chapter(c, w, fresh=True))
         plan[f"chapter{chapter.number}_reuse"] = (
             args.repeats, lambda c=chapter, w=workdir: run_chapter(c, w, fresh=False))
+        plan[f"startup{chapter.number}"] = (args.repeats, lambda c=chapter: startup(c))
+    per_notebook: dict = {}
+    plan.update({
+        "test_chapters": (args.repeats, lambda: test_chapters(per_notebook)),
+        "test_fixed": (args.repeats, lambda: timed(["bash", "tools/test.sh", "-q", "-m", "not notebook"])),
+        "test_suite": (1, lambda: timed(["bash", "tools/test.sh", "-q"])),
+        "test_suite_serial": (1, lambda: timed(["bash", "tools/test.sh", "-q"], {"COURSE_TEST_JOBS": "1"})),
+    })
     results = {}
     for name, (repeats, measure) in plan.items():
         if args.only and name not in args.only:
@@ -123,25 +183,85 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(repeats):
             samples.append(round(measure(), 2))
             print(f"{name} run {i + 1}/{repeats}: {samples[-1]:.1f} s", flush=True)
-        results[name] = {"median_s": round(statistics.median(samples), 2), "samples_s": samples,
-                         "target_s": TARGETS.get(name)}
+        results[name] = summary(samples, TARGETS.get(name))
+    if per_notebook:
+        results.update(chapter_costs(per_notebook))
+        results["test_notebooks"] = {name: {part: summary(samples) for part, samples in parts.items()}
+                                     for name, parts in per_notebook.items()}
 
     previous = {}
     results_file = BENCH_DIR / "results.json"
     if results_file.exists():
         previous = json.loads(results_file.read_text())
-    results_file.write_text(json.dumps({**previous, **results}, indent=2) + "\n")
+    merged = {**previous, **results}
+    projection = project(merged)
+    if projection:
+        merged["test_projected_full_course"] = results["test_projected_full_course"] = projection
+    results_file.write_text(json.dumps(merged, indent=2) + "\n")
+    print(report(results))
+    print(f"results: {results_file}")
+    return 0
 
-    print(f"\n{'benchmark':<16} {'median s':>9} {'target s':>9}  samples")
+
+def summary(samples: list[float], target: float | None = None) -> dict:
+    return {"median_s": round(statistics.median(samples), 2), "samples_s": samples, "target_s": target}
+
+
+def chapter_costs(per_notebook: dict) -> dict:
+    """Per chapter, in test mode with its upstream reused: its notebook + its solutions, run by run."""
+    costs = {}
+    for chapter in course.written_chapters():
+        names = [n for n in per_notebook if Path(n).name.startswith(chapter.number)]
+        runs = zip(*(per_notebook[n]["total"] for n in names), strict=True)
+        costs[f"test_chapter{chapter.number}"] = summary([round(sum(run), 2) for run in runs],
+                                                         TARGETS.get(f"test_chapter{chapter.number}"))
+    return costs
+
+
+def project(results: dict) -> dict | None:
+    """`make test` for the full course: fixed cost + the chapters measured + the median measured chapter for
+    each chapter not yet written. Needs test_fixed and the test_chapterNN results."""
+    chapters = {k: v["median_s"] for k, v in results.items()
+                if k.startswith("test_chapter") and k[len("test_chapter"):].isdigit()}
+    if "test_fixed" not in results or not chapters:
+        return None
+    per_chapter = statistics.median(chapters.values())
+    missing = FULL_COURSE_CHAPTERS - len(chapters)
+    total = results["test_fixed"]["median_s"] + sum(chapters.values()) + missing * per_chapter
+    return {"median_s": round(total, 1), "target_s": TARGETS["test_projected_full_course"],
+            "fixed_s": results["test_fixed"]["median_s"], "chapters_measured_s": chapters,
+            "median_chapter_s": round(per_chapter, 1), "chapters_projected": missing,
+            "budget_per_chapter_s": round((TARGETS["test_suite"] - results["test_fixed"]["median_s"])
+                                          / FULL_COURSE_CHAPTERS, 1)}
+
+
+def report(results: dict) -> str:
+    lines = [f"\n{'benchmark':<28} {'median s':>9} {'target s':>9}  samples"]
     for name, r in results.items():
-        target = f"{r['target_s']:.0f}" if r["target_s"] else "-"
-        print(f"{name:<16} {r['median_s']:>9.1f} {target:>9}  {r['samples_s']}")
+        if "median_s" in r:
+            target = f"{r['target_s']:.0f}" if r.get("target_s") else "-"
+            lines.append(f"{name:<28} {r['median_s']:>9.1f} {target:>9}  {r.get('samples_s', '')}")
     for name in results:
         if f"{name}_reuse" in results:
             ratio = results[name]["median_s"] / results[f"{name}_reuse"]["median_s"]
-            print(f"{name} fresh / reuse: {ratio:.2f}x")
-    print(f"results: {results_file}")
-    return 0
+            lines.append(f"{name} fresh / reuse: {ratio:.2f}x")
+    if "test_notebooks" in results:
+        heading = "notebook (test mode, upstream reused)"
+        lines.append(f"\n{heading:<52} {'start-up':>9} {'body':>7} {'total':>7}")
+        for name, parts in results["test_notebooks"].items():
+            lines.append(f"{name:<52} {parts['startup']['median_s']:>9.1f} {parts['body']['median_s']:>7.1f} "
+                         f"{parts['total']['median_s']:>7.1f}")
+    if "test_suite" in results and "test_suite_serial" in results:
+        ratio = results["test_suite_serial"]["median_s"] / results["test_suite"]["median_s"]
+        lines.append(f"\ntest suite serial / parallel: {ratio:.2f}x")
+    p = results.get("test_projected_full_course")
+    if p:
+        measured = sum(p["chapters_measured_s"].values())
+        lines.append(f"\nmake test projected for {FULL_COURSE_CHAPTERS} chapters: {p['median_s']:.0f} s "
+                     f"(fixed {p['fixed_s']:.0f} s + measured {measured:.0f} s + "
+                     f"{p['chapters_projected']} x {p['median_chapter_s']:.0f} s); budget per chapter "
+                     f"{p['budget_per_chapter_s']:.0f} s")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,14 @@
 """Run the whole course headless: every notebook in course order, each chapter followed by its solutions.
 
     python tools/run_course.py [--fast] [--only 01] [--out build/course]
+    make course NB=02          # one chapter (and its solutions): it runs or reuses its upstream itself
 
-Writes the executed notebooks to <out>/notebooks/ and an HTML rendering of each to <out>/html/, prints
-progress, and ends with a table of the time each notebook took. Exits 1 if any notebook failed (the others
-still run: every chapter runs on its own). The course work state (work/) is reused from run to run, so a
-second run reuses the pipeline's executions and is quicker; `make reset` starts from scratch.
+Writes the executed notebooks to <out>/notebooks/ and an HTML rendering of each to <out>/html/. While a
+notebook runs, a line on the terminal shows its running cell (updated in place); the run ends with a table
+of each notebook's time, split into start-up (kernel + imports) and body (tools/notebook_timing.py).
+Exits 1 if any notebook failed (the others still run: every chapter runs on its own). The course work state
+(work/) is reused from run to run, so a second run reuses the pipeline's executions and is quicker;
+`make reset` starts from scratch.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tools import notebook_timing  # noqa: E402
 from utils import course, kernel, paths  # noqa: E402
 
 
@@ -25,9 +29,20 @@ class Outcome:
     notebook: Path
     seconds: float
     error: str | None = None
+    startup: float | None = None
+    body: float | None = None
 
 
-def execute(notebook: Path, out_dir: Path, fast: bool) -> Outcome:
+def progress_bar(label: str):
+    """papermill's progress bar as one line updated in place, on a terminal only (a log gets no bar)."""
+    if not sys.stderr.isatty():
+        return False
+    return {"desc": label, "unit": "cell", "leave": False,
+            "bar_format": "{desc}: cell {n_fmt}/{total_fmt}, {elapsed}"}
+
+
+def execute(notebook: Path, out_dir: Path, fast: bool, label: str = "") -> Outcome:
+    import nbformat
     import papermill  # imported here: `--help` stays instant
 
     target = out_dir / "notebooks" / notebook.relative_to(paths.NOTEBOOKS_DIR)
@@ -37,14 +52,19 @@ def execute(notebook: Path, out_dir: Path, fast: bool) -> Outcome:
     try:
         papermill.execute_notebook(
             str(notebook), str(target), parameters={"FAST": fast},
-            kernel_name=kernel.KERNEL_NAME, cwd=str(notebook.parent), progress_bar=False,
+            kernel_name=kernel.KERNEL_NAME, cwd=str(notebook.parent),
+            progress_bar=progress_bar(label or notebook.name),
         )
     except Exception as exc:  # papermill still wrote the notebook, with the failing cell marked
         error = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
     seconds = time.perf_counter() - start
+    outcome = Outcome(notebook, seconds, error)
     if target.exists():
+        executed = nbformat.read(target, as_version=4)
+        times = notebook_timing.split(executed, seconds)
+        outcome.startup, outcome.body = times.startup, times.body
         render_html(target, out_dir / "html" / target.relative_to(out_dir / "notebooks"))
-    return Outcome(notebook, seconds, error)
+    return outcome
 
 
 def render_html(executed: Path, html: Path) -> None:
@@ -58,11 +78,13 @@ def render_html(executed: Path, html: Path) -> None:
 
 def table(outcomes: list[Outcome]) -> str:
     width = max(len(str(o.notebook.relative_to(paths.NOTEBOOKS_DIR))) for o in outcomes)
-    lines = [f"{'notebook':<{width}}  {'seconds':>8}  result", "-" * (width + 20)]
+    lines = [f"{'notebook':<{width}}  {'start-up':>8}  {'body':>6}  {'seconds':>8}  result",
+             "-" * (width + 38)]
     for o in outcomes:
         name = str(o.notebook.relative_to(paths.NOTEBOOKS_DIR))
-        lines.append(f"{name:<{width}}  {o.seconds:>8.1f}  {'FAILED' if o.error else 'ok'}")
-    lines.append(f"{'total':<{width}}  {sum(o.seconds for o in outcomes):>8.1f}")
+        split = (f"{o.startup:>8.1f}  {o.body:>6.1f}" if o.startup is not None else f"{'-':>8}  {'-':>6}")
+        lines.append(f"{name:<{width}}  {split}  {o.seconds:>8.1f}  {'FAILED' if o.error else 'ok'}")
+    lines.append(f"{'total':<{width}}  {'':>8}  {'':>6}  {sum(o.seconds for o in outcomes):>8.1f}")
     return "\n".join(lines)
 
 
@@ -70,20 +92,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fast", action="store_true", help="use the notebooks' fast test values")
     parser.add_argument("--only", action="append", default=[],
-                        help="run only notebooks whose name starts with this (repeatable)")
+                        help="run only the notebooks (chapter and solutions) whose name starts with this, "
+                             "e.g. 02 (repeatable; each chapter runs or reuses its upstream itself)")
     parser.add_argument("--out", type=Path, default=paths.BUILD_DIR / "course")
     args = parser.parse_args(argv)
 
-    notebooks = [nb for nb in course.notebooks(with_solutions=True)
-                 if not args.only or nb.name.startswith(tuple(args.only))]
+    only = tuple(o.zfill(2) if o.isdigit() else o for o in args.only)  # NB=2 means chapter 02
+    notebooks = [nb for nb in course.notebooks(with_solutions=True) if not only or nb.name.startswith(only)]
     if not notebooks:
-        print("no notebook matches", file=sys.stderr)
+        written = ", ".join(c.number for c in course.written_chapters())
+        print(f"no notebook matches {', '.join(only)}; the written chapters are {written}", file=sys.stderr)
         return 2
     outcomes = []
     for i, notebook in enumerate(notebooks, 1):
         name = notebook.relative_to(paths.NOTEBOOKS_DIR)
         print(f"[{i}/{len(notebooks)}] {name} ...", flush=True)
-        outcome = execute(notebook, args.out, args.fast)
+        outcome = execute(notebook, args.out, args.fast, label=f"[{i}/{len(notebooks)}] {name}")
         outcomes.append(outcome)
         status = f"FAILED: {outcome.error}" if outcome.error else "ok"
         print(f"[{i}/{len(notebooks)}] {name}: {status} ({outcome.seconds:.1f} s)", flush=True)

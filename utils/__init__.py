@@ -14,3 +14,8 @@ os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # google-api-core warns at import that Python 3.10 will lose support; nothing a student can act on.
 warnings.filterwarnings("ignore", category=FutureWarning, module=r"google\.api_core")
+
+# Modules the course imports but hardly uses load on first touch: utils/lazy_imports.py says which and why.
+from utils import lazy_imports  # noqa: E402
+
+lazy_imports.install()

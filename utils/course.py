@@ -1,4 +1,8 @@
-"""The course map: chapters in order, and where each one's notebook, solutions and deck live."""
+"""The course map: chapters in order, and where each one's notebook, solutions and deck live.
+
+``python -m utils.course`` prints the written notebooks in course order, each chapter followed by its
+solutions: the order in which `make test` and `make course` execute them.
+"""
 
 from __future__ import annotations
 
@@ -62,3 +66,8 @@ def notebooks(with_solutions: bool = False) -> list[Path]:
         if with_solutions and chapter.solutions.is_file():
             found.append(chapter.solutions)
     return found
+
+
+if __name__ == "__main__":
+    for notebook in notebooks(with_solutions=True):
+        print(notebook.relative_to(paths.REPO_ROOT))
