@@ -16,7 +16,9 @@ from utils import config, paths  # noqa: E402  (after the environment is set)
 # Notebooks given to pytest are executed once by papermill and checked by nbval: see the plugin's docstring.
 pytest_plugins = ["tests.notebook_execution"]
 
-TEST_WORKDIR = paths.BUILD_DIR / "test-work"
+# tools/test.sh runs the unit tests and the notebooks side by side, each with a work folder (and so an ML
+# Metadata SQLite file) of its own: COURSE_TEST_WORKDIR names it.
+TEST_WORKDIR = paths.Path(os.environ.get("COURSE_TEST_WORKDIR") or paths.BUILD_DIR / "test-work").resolve()
 os.environ[paths.WORKDIR_ENV] = str(TEST_WORKDIR)
 os.environ[config.FAST_ENV] = "1"
 
@@ -29,9 +31,14 @@ def pytest_sessionstart(session):
 def pytest_configure(config):
     config.addinivalue_line("markers", "notebook: executes notebooks (slow)")
     config.addinivalue_line("markers", "server: starts a JupyterLab server")
+    config.addinivalue_line("markers", "solutions: a cell of a solutions notebook (also marked notebook)")
 
 
 def pytest_collection_modifyitems(config, items):
+    # Before -m deselects anything: which notebooks this run was given, in order (tests/test_notebooks.py).
+    config.course_notebooks = list(dict.fromkeys(i.path for i in items if i.path.suffix == ".ipynb"))
     for item in items:
         if str(item.fspath).endswith(".ipynb"):  # nbval's cells
             item.add_marker(pytest.mark.notebook)
+            if paths.SOLUTIONS_DIR in item.path.parents:
+                item.add_marker(pytest.mark.solutions)

@@ -17,6 +17,7 @@ after it are skipped ("not executed: Cell 7 failed"), the cells before it pass o
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -32,6 +33,7 @@ TEST_PARAMETERS = {"FAST": True}
 CELL_TIMEOUT_S = 900
 # Cells papermill adds to the executed copy: the parameters it injects, the banners it puts around an error.
 ADDED_BY_PAPERMILL = ("injected-parameters", "papermill-error-cell-tag")
+ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def executed_path(notebook) -> Path:
@@ -133,8 +135,9 @@ class ExecutedCell(IPyNbCell):
         if errors or status in ("failed", "running"):
             notebook.first_failure = self.cell_num
             if errors:
+                traceback = ANSI_COLOUR.sub("", "\n".join(errors[0].traceback))
                 raise NbCellError(self.cell_num, "Cell execution caused an exception", self.cell.source,
-                                  "\n" + "\n".join(errors[0].traceback))
+                                  "\n" + traceback)
             raise NbCellError(self.cell_num, f"Cell did not finish: {notebook.run_error}", self.cell.source)
         if status == "pending":  # papermill stopped before this cell without an error of its own
             notebook.first_failure = self.cell_num

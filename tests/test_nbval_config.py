@@ -1,5 +1,7 @@
-"""nbval as the test command configures it: a changed golden output fails; volatile parts are sanitised."""
+"""The notebook check as the test command runs it (tests/notebook_execution.py): papermill executes once,
+nbval compares; a changed golden output fails, volatile parts are sanitised, a failing cell reports once."""
 
+import os
 import subprocess
 import sys
 
@@ -7,40 +9,60 @@ import nbformat
 import pytest
 
 from tools import nbclean
-from utils import kernel, paths
+from utils import paths
 
 
-def golden_notebook(path, source, stored_text):
+def notebook(path, *cells):
+    """A notebook with a parameters cell, then ``cells``: (source, stored stdout or None for no golden)."""
     nb = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell(source, execution_count=1,
-                                     metadata={"tags": [nbclean.GOLDEN_TAG]})
-    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=stored_text)]
-    nb.cells = [nbformat.v4.new_code_cell("print('not checked')"), cell]
+    nb.cells = [nbformat.v4.new_code_cell("FAST = False", metadata={"tags": ["parameters"]})]
+    for count, (source, stored) in enumerate(cells, 1):
+        if stored is None:
+            nb.cells.append(nbformat.v4.new_code_cell(source))
+            continue
+        cell = nbformat.v4.new_code_cell(source, execution_count=count,
+                                         metadata={"tags": [nbclean.GOLDEN_TAG]})
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=stored)]
+        nb.cells.append(cell)
     nbformat.write(nbclean.clean(nb), path)
 
 
-def nbval(path):
+def check(path):
+    """The course's notebook check on one notebook, in a pytest of its own."""
     return subprocess.run(
-        [sys.executable, "-m", "pytest", str(path), "-p", "no:cacheprovider", "--nbval-lax",
-         "--nbval-sanitize-with", str(paths.REPO_ROOT / "tests/nbval_sanitize.cfg"),
-         "--nbval-kernel-name", kernel.KERNEL_NAME, "-q"],
-        cwd=path.parent, capture_output=True, text=True, timeout=300)
+        [sys.executable, "-m", "pytest", str(path), "-p", "no:cacheprovider",
+         "-p", "tests.notebook_execution", "--rootdir", str(path.parent), "-q", "-rs"],
+        cwd=paths.REPO_ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PYTHONPATH": str(paths.REPO_ROOT)})
 
 
 @pytest.mark.notebook
 def test_a_changed_golden_output_fails(tmp_path):
     path = tmp_path / "changed.ipynb"
-    golden_notebook(path, "print({'train': 204, 'eval': 140})", "{'train': 205, 'eval': 139}\n")
-    result = nbval(path)
+    notebook(path, ("print({'train': 204, 'eval': 140})", "{'train': 205, 'eval': 139}\n"))
+    result = check(path)
     assert result.returncode == 1, result.stdout[-2000:]
-    assert "1 failed" in result.stdout
+    assert "1 failed, 1 passed" in result.stdout and "Cell outputs differ" in result.stdout
 
 
 @pytest.mark.notebook
-def test_volatile_parts_are_sanitised(tmp_path):
+def test_volatile_parts_are_sanitised_and_the_test_parameters_injected(tmp_path):
     path = tmp_path / "volatile.ipynb"
-    golden_notebook(path, "print('landing: ran (execution 3) in 0.4 s at 0x7f00aa')",
-                    "landing: ran (execution 12) in 2.9 s at 0x55bb01\n")
-    result = nbval(path)
+    notebook(path, ("print('landing: ran (execution 3) in 0.4 s at 0x7f00aa')",
+                    "landing: ran (execution 12) in 2.9 s at 0x55bb01\n"),
+             ("assert FAST is True, 'papermill did not inject FAST = True'", None))
+    result = check(path)
     assert result.returncode == 0, result.stdout[-2000:]
-    assert "2 passed" in result.stdout
+    assert "3 passed" in result.stdout
+
+
+@pytest.mark.notebook
+def test_a_failing_cell_reports_once_and_the_cells_after_it_are_skipped(tmp_path):
+    path = tmp_path / "failing.ipynb"
+    notebook(path, ("x = 1", None), ("raise ValueError('the delivery is empty')", None),
+             ("print(x)", None), ("print(x + 1)", None))
+    result = check(path)
+    assert result.returncode == 1, result.stdout[-2000:]
+    assert "1 failed, 2 passed, 2 skipped" in result.stdout
+    assert result.stdout.count("ValueError: the delivery is empty") == 1  # one traceback, no cascade
+    assert "SKIPPED [2]" in result.stdout and "not executed: Cell 2 failed" in result.stdout

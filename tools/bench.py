@@ -12,14 +12,17 @@ What is measured (wall-clock seconds; these machines are noisy, so medians over 
   chapterNN       notebooks/NN_*.ipynb with papermill in test mode (FAST = True) in an empty work folder:
                   the chapter on its own, every component (its upstream included) really runs
   chapterNN_reuse the same again in the work folder the previous run left: TFX's cache answers
-  startup         kernel start to "imports done": papermill on a copy of each chapter notebook that holds only
-                  its title and set-up cells (kernel check, parameters, imports); per chapter and overall
+  startupNN       kernel start to "imports done" as in JupyterLab: the course kernel started through
+                  jupyter_client in the notebook's folder, then the chapter's set-up cells (kernel check,
+                  parameters, imports) executed; until the last one replies
   test_chapters   the notebooks as the test command runs them: every chapter and solutions notebook in course
                   order in one fresh work folder (so each chapter reuses its upstream), FAST = True; per
                   notebook: start-up, body, total (tools/notebook_timing.py); per chapter: notebook and
                   solutions
   test_fixed      the test command without notebooks (unit tests, slides, browser, lint): its fixed cost
-  test_suite      the README's test command (tools/test.sh), once: the whole suite
+  test_suite      the README's test command (tools/test.sh): unit tests beside the notebooks (two processes)
+  test_suite_solutions_beside  the same with COURSE_TEST_SPLIT=solutions: the solutions notebooks run in
+                  the unit tests' process and work folder, beside the chapters
   test_suite_serial  the same with COURSE_TEST_JOBS=1 (everything in one process, one after the other)
 
 With test_fixed and test_chapters measured, the report projects `make test` for the full course (11
@@ -48,7 +51,8 @@ from utils import course, kernel, paths  # noqa: E402
 BENCH_DIR = paths.BUILD_DIR / "bench"
 FULL_COURSE_CHAPTERS = len(course.CHAPTERS)  # 00-10
 TARGETS = {"setup_cold": 60.0, "setup_noop": 5.0, "chapter01": 60.0, "chapter02": 90.0, "chapter03": 90.0,
-           "slides_cold": 60.0, "slides_noop": 2.0, "test_suite": 900.0, "test_suite_serial": 900.0,
+           "slides_cold": 60.0, "slides_noop": 2.0, "test_suite": 900.0,
+           "test_suite_serial": 900.0, "test_suite_solutions_beside": 900.0,
            "test_fixed": 180.0, "test_projected_full_course": 900.0,
            **{f"startup{c.number}": 12.0 for c in course.CHAPTERS},
            **{f"test_chapter{c.number}": 60.0 for c in course.CHAPTERS}}
@@ -106,14 +110,29 @@ def papermill(notebook: Path, target: Path, workdir: Path, cwd: Path) -> float:
 
 
 def startup(chapter: course.Chapter) -> float:
-    """Kernel start to imports done: a copy of the notebook cut after its set-up cells, in its own folder."""
+    """Kernel start to imports done, as a student meets it in JupyterLab: start the course kernel in the
+    notebook's folder, run the notebook's set-up cells (kernel check, parameters, imports), stop."""
     import nbformat
+    from jupyter_client.manager import KernelManager
 
-    copy = BENCH_DIR / "startup" / chapter.notebook.name
-    copy.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook_timing.setup_only(nbformat.read(chapter.notebook, as_version=4)), copy)
-    return papermill(copy, BENCH_DIR / "startup" / f"out-{chapter.notebook.name}",
-                     BENCH_DIR / "work-startup", chapter.notebook.parent)
+    nb = notebook_timing.setup_only(nbformat.read(chapter.notebook, as_version=4))
+    env = {**os.environ, paths.WORKDIR_ENV: str(BENCH_DIR / "work-startup")}
+    start = time.perf_counter()
+    manager = KernelManager(kernel_name=kernel.KERNEL_NAME)
+    manager.start_kernel(cwd=str(chapter.notebook.parent), env=env)
+    client = manager.client()
+    try:
+        client.start_channels()
+        client.wait_for_ready(timeout=120)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                reply = client.execute_interactive(cell.source, timeout=300, output_hook=lambda msg: None)
+                if reply["content"]["status"] != "ok":
+                    raise RuntimeError(f"{chapter.notebook.name}: a set-up cell failed: {reply['content']}")
+        return time.perf_counter() - start
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
 
 
 def test_chapters(details: dict) -> float:
@@ -172,8 +191,11 @@ def main(argv: list[str] | None = None) -> int:
     plan.update({
         "test_chapters": (args.repeats, lambda: test_chapters(per_notebook)),
         "test_fixed": (args.repeats, lambda: timed(["bash", "tools/test.sh", "-q", "-m", "not notebook"])),
-        "test_suite": (1, lambda: timed(["bash", "tools/test.sh", "-q"])),
-        "test_suite_serial": (1, lambda: timed(["bash", "tools/test.sh", "-q"], {"COURSE_TEST_JOBS": "1"})),
+        "test_suite": (args.repeats, lambda: timed(["bash", "tools/test.sh"])),
+        "test_suite_solutions_beside": (args.repeats, lambda: timed(["bash", "tools/test.sh"],
+                                                                    {"COURSE_TEST_SPLIT": "solutions"})),
+        "test_suite_serial": (args.repeats,
+                              lambda: timed(["bash", "tools/test.sh"], {"COURSE_TEST_JOBS": "1"})),
     })
     results = {}
     for name, (repeats, measure) in plan.items():
@@ -251,9 +273,10 @@ def report(results: dict) -> str:
         for name, parts in results["test_notebooks"].items():
             lines.append(f"{name:<52} {parts['startup']['median_s']:>9.1f} {parts['body']['median_s']:>7.1f} "
                          f"{parts['total']['median_s']:>7.1f}")
-    if "test_suite" in results and "test_suite_serial" in results:
-        ratio = results["test_suite_serial"]["median_s"] / results["test_suite"]["median_s"]
-        lines.append(f"\ntest suite serial / parallel: {ratio:.2f}x")
+    for variant in ("test_suite", "test_suite_solutions_beside"):
+        if variant in results and "test_suite_serial" in results:
+            ratio = results["test_suite_serial"]["median_s"] / results[variant]["median_s"]
+            lines.append(f"test_suite_serial / {variant}: {ratio:.2f}x")
     p = results.get("test_projected_full_course")
     if p:
         measured = sum(p["chapters_measured_s"].values())
