@@ -6,7 +6,6 @@ with FAST = True, nbval compares the golden cells on that same run); this file c
 
 import pytest
 
-from tests.notebook_execution import ExecutedCell
 from utils import course
 
 
@@ -20,10 +19,3 @@ def test_the_run_is_given_every_notebook_in_course_order(request):
         "the test run must execute every chapter and solutions notebook in course order: run it with "
         "`make test` (tools/test.sh passes them), not with plain pytest")
 
-
-@pytest.mark.notebook
-def test_this_process_executes_each_of_its_notebooks_once(request):
-    executed = [item.path for item in request.session.items if isinstance(item, ExecutedCell)]
-    notebooks = list(dict.fromkeys(executed))
-    assert notebooks, "no notebook is executed by this run"
-    assert executed == [path for path in notebooks for _ in range(executed.count(path))]  # one block each
