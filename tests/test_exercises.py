@@ -5,6 +5,7 @@ from ml_metadata import metadata_store
 from ml_metadata.proto import metadata_store_pb2
 from tfx.types import standard_artifacts
 
+from tests.exercise_testing import assert_not_attempted, assert_wrong
 from utils import examples, exercises
 
 HEADER = "island,body_mass_g\n"
@@ -48,7 +49,7 @@ def examples_artifact(tmp_path, sizes):
 
 
 def test_none_means_not_attempted(capsys):
-    assert exercises.check_01_three_way_split(Context(), None) is False
+    assert_not_attempted(exercises.check_01_three_way_split(Context(), None))
     assert "not attempted yet" in capsys.readouterr().out
 
 
@@ -66,13 +67,11 @@ def test_a_right_three_way_split_passes(tmp_path):
 ])
 def test_a_wrong_three_way_split_fails_with_a_hint(tmp_path, sizes, hint):
     component = Component(examples_artifact(tmp_path, sizes))
-    with pytest.raises(exercises.ExerciseError, match=hint):
-        exercises.check_01_three_way_split(Context(), component, total=10)
+    assert_wrong(exercises.check_01_three_way_split(Context(), component, total=10), hint)
 
 
 def test_a_component_that_is_not_an_example_gen_is_refused():
-    with pytest.raises(exercises.ExerciseError, match="expected an ExampleGen"):
-        exercises.check_01_three_way_split(Context(), "CsvExampleGen")
+    assert_wrong(exercises.check_01_three_way_split(Context(), "CsvExampleGen"), "expected an ExampleGen")
 
 
 def stored_span(tmp_path, artifact, span):
@@ -95,5 +94,17 @@ def test_pin_span_checks_the_recorded_span_and_the_rows(tmp_path, span, rows, pa
     if passes:
         assert exercises.check_01_pin_span(context, Component(artifact), span=1, rows=6)
     else:
-        with pytest.raises(exercises.ExerciseError, match="Exercise 1.2"):
-            exercises.check_01_pin_span(context, Component(artifact), span=1, rows=6)
+        verdict = exercises.check_01_pin_span(context, Component(artifact), span=1, rows=6)
+        assert_wrong(verdict, "ingested span 2" if span != 1 else "span 1 has 6 rows")
+
+
+def test_a_check_prints_one_line_and_shows_nothing_in_a_notebook(tmp_path, capsys):
+    from IPython.core.formatters import DisplayFormatter
+
+    component = Component(examples_artifact(tmp_path, {"train": 9, "eval": 1}))
+    for verdict in (exercises.check_01_three_way_split(Context(), None),
+                    exercises.check_01_three_way_split(Context(), component, total=10)):
+        assert DisplayFormatter().format(verdict) == ({}, {})  # no "False" under the cell
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(". ")[0] for line in lines] == ["Exercise 1.1: not attempted yet",
+                                                      "Exercise 1.1: not right yet"]

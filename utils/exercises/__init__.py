@@ -1,17 +1,19 @@
 """Checks for the notebooks' exercises, one module per chapter, all reachable as ``exercises.check_NN_...``.
 
-Each check takes the student's answer. ``None`` means "not attempted yet": the check says where the
-solution is and lets the notebook go on. A wrong answer raises :class:`ExerciseError` with a hint; a right
-one prints a confirmation and returns True. The solutions notebooks call the same checks.
+Each check takes the student's answer and prints one line: ``None`` means "not attempted yet" (the line says
+where the solution is, and the notebook goes on); a wrong answer gets "not right yet" with a targeted hint;
+a right one "correct" with what it found. It returns a :class:`Verdict`, true only for a correct answer and
+invisible in a notebook. The solutions notebooks ``assert`` the same checks.
 """
 
 from utils.exercises.ch01 import check_01_pin_span, check_01_three_way_split
 from utils.exercises.ch02 import check_02_accept_new_island, check_02_heavier_than_6500
 from utils.exercises.ch03 import check_03_bill_ratio, check_03_gentoo_index
-from utils.exercises.common import ExerciseError
+from utils.exercises.common import ExerciseError, Verdict
 
 __all__ = [
     "ExerciseError",
+    "Verdict",
     "check_01_pin_span",
     "check_01_three_way_split",
     "check_02_accept_new_island",

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from utils import config, paths, schema
-from utils.exercises.common import ExerciseError, not_attempted, require
+from utils.exercises.common import NOT_ATTEMPTED, ExerciseError, exercise_check, require
 
 CHAPTER = "03_transform"
 RATIO = "bill_ratio_xf"
@@ -30,21 +30,21 @@ def _transform_output(transform):
     return tft.TFTransformOutput(transform if isinstance(transform, str) else transform.uri)
 
 
-def check_03_gentoo_index(transform, gentoo_index) -> bool:
+@exercise_check("3.1", CHAPTER)
+def check_03_gentoo_index(transform, gentoo_index) -> str:
     """Exercise 3.1: the index Transform gives the label 'Gentoo', read from the species vocabulary."""
     if gentoo_index is None:
-        return not_attempted("3.1", CHAPTER)
-    require(isinstance(gentoo_index, int) and not isinstance(gentoo_index, bool), "3.1",
+        return NOT_ATTEMPTED
+    require(isinstance(gentoo_index, int) and not isinstance(gentoo_index, bool),
             f"expected an int (an index into the vocabulary), got {type(gentoo_index).__name__}")
     vocabulary = [v.decode() for v in _transform_output(transform).vocabulary_by_name(config.LABEL_KEY)]
     if gentoo_index != vocabulary.index("Gentoo") and gentoo_index == sorted(vocabulary).index("Gentoo"):
-        require(False, "3.1", "that is Gentoo's place in alphabetical order; a tf.Transform vocabulary "
+        require(False, "that is Gentoo's place in alphabetical order; a tf.Transform vocabulary "
                 "is ordered by frequency, most frequent first: read it from the transform graph")
-    require(gentoo_index == vocabulary.index("Gentoo"), "3.1",
+    require(gentoo_index == vocabulary.index("Gentoo"),
             f"{gentoo_index} is not Gentoo's index: read the vocabulary named '{config.LABEL_KEY}' with "
             "TFTransformOutput(...).vocabulary_by_name and find 'Gentoo' in it (indexes start at 0)")
-    print(f"Exercise 3.1: correct. The species vocabulary is {vocabulary}: Gentoo is {gentoo_index}.")
-    return True
+    return f"The species vocabulary is {vocabulary}: Gentoo is {gentoo_index}."
 
 
 def _ratio_instances() -> list[dict]:
@@ -97,35 +97,35 @@ def run_preprocessing_fn(preprocessing_fn, instances: list[dict]) -> list[dict]:
     return rows
 
 
-def check_03_bill_ratio(bill_ratio_fn) -> bool:
+@exercise_check("3.2", CHAPTER)
+def check_03_bill_ratio(bill_ratio_fn) -> str:
     """Exercise 3.2: a preprocessing_fn for a derived feature, the z-scored bill length / depth ratio."""
     if bill_ratio_fn is None:
-        return not_attempted("3.2", CHAPTER)
-    require(callable(bill_ratio_fn), "3.2",
+        return NOT_ATTEMPTED
+    require(callable(bill_ratio_fn),
             f"expected a function inputs -> dict of features, got {type(bill_ratio_fn).__name__}")
     try:
         rows = run_preprocessing_fn(bill_ratio_fn, _ratio_instances())
     except Exception as error:  # the student's code failed while tf.Transform traced or ran it
         first_line = str(error).strip().splitlines()[0][:300] if str(error).strip() else ""
-        raise ExerciseError(f"Exercise 3.2: tf.Transform could not run your function: "
-                             f"{type(error).__name__}: {first_line}") from error
-    require(RATIO in rows[0], "3.2", f"return a dict with the key '{RATIO}'; got {sorted(rows[0])}")
+        raise ExerciseError("tf.Transform could not run your function: "
+                            f"{type(error).__name__}: {first_line}") from error
+    require(RATIO in rows[0], f"return a dict with the key '{RATIO}'; got {sorted(rows[0])}")
     values = [row[RATIO] for row in rows]
-    require(all(np.ndim(v) == 0 for v in values), "3.2",
+    require(all(np.ndim(v) == 0 for v in values),
             f"expected one float per penguin, got {values[:2]}...: fill in missing values so that the "
             "result is a dense tensor with one value per example")
     got, expected = sorted(float(v) for v in values), sorted(expected_bill_ratios())
     mean = sum(got) / len(got)
     std = math.sqrt(sum((v - mean) ** 2 for v in got) / len(got))
-    require(abs(mean) < 1e-3, "3.2",
+    require(abs(mean) < 1e-3,
             f"the feature has mean {mean:.3f} and standard deviation {std:.3f} over the six penguins: "
             "z-score it (tft.scale_to_z_score) so that they are 0 and 1")
-    require(abs(std - 1) < 1e-3, "3.2",
+    require(abs(std - 1) < 1e-3,
             f"centred, but the standard deviation over the six penguins is {std:.3f}, not 1: was the "
             "z-score computed before the missing bills were imputed? Impute first, then z-score, so that "
             "the imputed penguin counts too")
-    require(all(abs(g - e) < 1e-4 for g, e in zip(got, expected, strict=True)), "3.2",
+    require(all(abs(g - e) < 1e-4 for g, e in zip(got, expected, strict=True)),
             "z-scored, but not the asked ratio: impute each measurement with its mean first "
             "(penguin_transform.impute_mean), then divide length by depth, then z-score")
-    print(f"Exercise 3.2: correct. {RATIO} on six penguins: " + ", ".join(f"{v:.2f}" for v in got))
-    return True
+    return f"{RATIO} on six penguins: " + ", ".join(f"{v:.2f}" for v in got)
