@@ -12,7 +12,7 @@ import uuid
 import pytest
 import websocket
 
-from utils import kernel, paths
+from utils import committed_form, kernel, paths
 
 TOKEN = uuid.uuid4().hex
 
@@ -103,3 +103,23 @@ def test_the_course_kernel_starts_and_imports_tfx(lab):
         assert printed.split() == ["1.16.0", "1"]
     finally:
         api(lab, f"/api/kernels/{started['id']}", "DELETE")
+
+
+@pytest.mark.server
+def test_saving_a_run_course_notebook_leaves_it_as_committed(lab):
+    """JupyterLab's save goes through the course's pre-save hook (utils/committed_form.py)."""
+    relative = "notebooks/01_example_gen.ipynb"
+    path = paths.REPO_ROOT / relative
+    before = path.read_text()
+    status, model = api(lab, f"/api/contents/{relative}")
+    for count, cell in enumerate((c for c in model["content"]["cells"] if c["cell_type"] == "code"), 50):
+        cell["execution_count"] = count
+        cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": f"run output {count}\n"}]
+    try:
+        status, _ = api(lab, f"/api/contents/{relative}", "PUT",
+                        {"type": "notebook", "format": "json", "content": model["content"]})
+        assert status == 200
+        assert "run output" not in path.read_text()
+        assert path.read_text() == committed_form.committed_text(path)
+    finally:
+        path.write_text(before)

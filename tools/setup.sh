@@ -111,6 +111,18 @@ report_slide_tools() {
         || say "continuing without the slide tools: the notebooks do not need them"
 }
 
+git_filter() {
+    # Outputs of a student's runs never show in `git status` (utils/committed_form.py): JupyterLab's
+    # pre-save hook (jupyter/jupyter_server_config.json, read from the venv's Jupyter config folder), and
+    # git's clean filter for the notebooks (.gitattributes), registered in this clone's git config.
+    mkdir -p "$venv/etc/jupyter/jupyter_server_config.d"
+    cp jupyter/jupyter_server_config.json "$venv/etc/jupyter/jupyter_server_config.d/tfx-step-by-step.json"
+    if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+        "$venv/bin/python" tools/nbclean.py --install-git-filter \
+            || say "could not register the notebook filter in git config: outputs will show in git status"
+    fi
+}
+
 # Fast path: nothing to do.
 python_ready=false
 if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ -f "$kernel_dir/kernel.json" ] \
@@ -119,6 +131,7 @@ if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ -f "$kernel_dir/kernel.json
 fi
 if $python_ready && slides_ready; then
     say "environment $venv is up to date (requirements.lock unchanged)"
+    git_filter
     exit 0
 fi
 if $python_ready; then
@@ -127,6 +140,7 @@ if $python_ready; then
     say "environment $venv is up to date (requirements.lock unchanged); checking the slide tools"
     install_slide_tools
     report_slide_tools
+    git_filter
     exit 0
 fi
 
@@ -172,6 +186,7 @@ say "registering the Jupyter kernel '$kernel_name'"
 TF_USE_LEGACY_KERAS=1 TF_CPP_MIN_LOG_LEVEL=3 "$venv/bin/python" -m utils.kernel --check \
     || die "the environment was installed but the TFX stack does not import (message above)."
 
+git_filter
 fingerprint > "$stamp"
 wait "$slide_pid" || true
 cat "$slide_log"; rm -f "$slide_log"
