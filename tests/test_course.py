@@ -51,3 +51,12 @@ def test_course_order_puts_solutions_after_their_chapter():
     names = [Path(p).relative_to(paths.NOTEBOOKS_DIR).as_posix()
              for p in course.notebooks(with_solutions=True)]
     assert names[:2] == ["01_example_gen.ipynb", "solutions/01_example_gen_solutions.ipynb"]
+
+
+@pytest.mark.parametrize("chapter", course.written_chapters(), ids=lambda c: c.name)
+def test_a_notebook_names_its_place_in_the_course_map(chapter):
+    import nbformat
+
+    title = nbformat.read(chapter.notebook, as_version=4).cells[0].source
+    span = f"{course.CHAPTERS[0].number}–{course.CHAPTERS[-1].number}"
+    assert f"chapter {chapter.number} of {span}" in title, title.splitlines()[:3]

@@ -40,6 +40,17 @@ def test_plot_draws_one_panel_per_feature(stats):
     assert sorted(axis.get_title() for axis in visible) == ["body_mass_g", "island"]
 
 
+def test_an_integer_feature_gets_integer_ticks():
+    years = tfdv.generate_statistics_from_dataframe(pd.DataFrame({"year": [2007, 2008, 2008, 2009],
+                                                                 "mass": [3.5, 4.25, 3.75, 5.0]}))
+    figure = statistics.plot({"train": years})
+    axes = {axis.get_title(): axis for axis in figure.axes if axis.get_visible()}
+    figure.canvas.draw()
+    ticks = [t for t in axes["year"].get_xticks() if 2007 <= t <= 2009]
+    assert ticks and all(float(t).is_integer() for t in ticks), ticks
+    assert not all(float(t).is_integer() for t in axes["mass"].get_xticks())  # floats keep their ticks
+
+
 def test_unknown_feature_is_named(stats):
     with pytest.raises(KeyError, match="no feature 'beak'"):
         statistics.top_values(stats, "beak")

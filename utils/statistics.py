@@ -12,6 +12,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 import tensorflow_data_validation as tfdv
+from matplotlib.ticker import MaxNLocator
 from tensorflow_metadata.proto.v0 import statistics_pb2
 from tfx.types import artifact_utils
 
@@ -117,6 +118,8 @@ def plot(stats_by_name: dict[str, statistics_pb2.DatasetFeatureStatisticsList],
                 axis.stairs([b.sample_count / total for b in buckets],
                             [buckets[0].low_value] + [b.high_value for b in buckets], label=label,
                             fill=len(stats_by_name) == 1, alpha=0.8)
+                if feature.type == statistics_pb2.FeatureNameStatistics.INT:  # a year is 2007, not 2007.5
+                    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
             else:
                 counts = top_values(stats, name)
                 axis.bar(list(counts), [c / total for c in counts.values()], alpha=0.6, label=label)
