@@ -144,7 +144,36 @@ if $python_ready; then
     exit 0
 fi
 
+check_platform() {
+    # The locked stack has wheels for Linux x86_64 and macOS x86_64 only (tensorflow-data-validation,
+    # ml-metadata, tfx-bsl 1.16): elsewhere the install would end in a resolver error. Say what to do instead.
+    # COURSE_UNAME_S / COURSE_UNAME_M stand in for `uname -s` / `uname -m` (tests/test_platforms.py).
+    local system=${COURSE_UNAME_S:-$(uname -s)} machine=${COURSE_UNAME_M:-$(uname -m)}
+    case "$system/$machine" in
+        Linux/x86_64|Darwin/x86_64) return ;;
+        Darwin/arm64)
+            die "this is a Mac with Apple silicon (arm64). TFX 1.16's data libraries (tensorflow-data-validation,
+  ml-metadata, tfx-bsl) publish no arm64 wheels for macOS, so the course cannot install natively. Either
+  run it in a Linux x86_64 container or VM (e.g. Docker Desktop, OrbStack or UTM with an amd64 image), or
+  use an x86_64 Python 3.10 under Rosetta 2: open the terminal with \`arch -x86_64 zsh\`, install an
+  x86_64 Python 3.10 (python.org's universal2 installer, or Homebrew under /usr/local), then run
+  \`PYTHON=/path/to/that/python3.10 make setup\` from that shell." ;;
+        MINGW*|MSYS*|CYGWIN*|Windows*)
+            die "this is Windows. TFX 1.16 publishes no Windows wheels (tensorflow-data-validation, ml-metadata,
+  tfx-bsl). Install WSL2 with Ubuntu (\`wsl --install -d Ubuntu\` in an administrator PowerShell), then
+  clone the course inside WSL and run \`make course\` there; JupyterLab opens in your Windows browser." ;;
+        Linux/aarch64|Linux/arm64)
+            die "this is Linux on arm64 (aarch64). TFX 1.16's data libraries (tensorflow-data-validation,
+  ml-metadata, tfx-bsl) publish Linux wheels for x86_64 only. Use an x86_64 machine or VM (a cloud VM, or
+  an amd64 container under emulation, which is slow)." ;;
+        *)
+            die "this is $system on $machine. The course's locked packages install on Linux x86_64 and macOS
+  x86_64 only (TFX 1.16's data libraries have no other wheels): use such a machine, VM or container." ;;
+    esac
+}
+
 start=$(date +%s)
+check_platform
 python=$(find_python)
 # The slide tools (npm, apt) install in the background while the Python environment is made.
 slide_log=$(mktemp)
