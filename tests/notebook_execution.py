@@ -121,14 +121,16 @@ class ExecutedCell(IPyNbCell):
 
     def runtest(self):
         notebook: ExecutedNotebook = self.parent
+        if notebook.first_failure is not None and notebook.first_failure < self.cell_num:
+            pytest.skip(f"not executed: Cell {notebook.first_failure} failed")
         if notebook.executed_cells is None:
+            notebook.first_failure = self.cell_num
             raise NbCellError(self.cell_num, f"papermill could not run the notebook: {notebook.run_error}",
                               self.cell.source)
         if len(notebook.executed_cells) <= self.cell_num:
+            notebook.first_failure = self.cell_num
             raise NbCellError(self.cell_num, "the executed copy has fewer code cells than the notebook",
                               self.cell.source)
-        if notebook.first_failure is not None and notebook.first_failure < self.cell_num:
-            pytest.skip(f"not executed: Cell {notebook.first_failure} failed")
         executed = notebook.executed_cells[self.cell_num]
         status = executed.metadata.get("papermill", {}).get("status")
         errors = [o for o in executed.outputs if o.output_type == "error"]
