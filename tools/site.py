@@ -47,6 +47,7 @@ OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block body_header -%}{{ super() }}<!-- site-nav -->{%- endblock body_header -%}
 {% block extra_css %}<style>
 nav.site-nav { padding: .6em 1em; margin-bottom: 1em; border-bottom: 4px solid #e65100; background: #fff3e0;
                font-family: "Source Sans Pro", Helvetica, Arial, sans-serif; }
@@ -58,14 +59,12 @@ nav.site-nav a { margin-right: 1.5em; }
 NAV_MARKER = "<!-- site-nav -->"
 
 
-class SiteBuildError(Exception):
-    pass
-
-
 @dataclass
 class Report:
     pages: list[Path] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    leaks: list[str] = field(default_factory=list)  # what a page would load from outside itself
+    notes: list[str] = field(default_factory=list)  # links made plain text
+    stripped: int = 0  # remote scripts dropped from outputs
     index: Path | None = None
     seconds: float = 0.0
 
@@ -110,10 +109,6 @@ def copy_decks(slides_dir: Path, out: Path) -> None:
 
 # --------------------------------------------------------------------------- notebooks before rendering
 
-def is_remote_script(mime: str, content: str) -> bool:
-    return mime in ("application/javascript", "text/javascript") and bool(REMOTE.search(content))
-
-
 REMOTE_TAG = re.compile(r"""<script\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?//[^>]*>.*?</script\s*>"""
                         r"""|<script\b[^>]*>(?:(?!</script).)*?https?://(?:(?!</script).)*</script\s*>"""
                         r"""|<link\b[^>]*\bhref\s*=\s*["']?(?:https?:)?//[^>]*>""", re.I | re.S)
@@ -129,7 +124,7 @@ def strip_remote_scripts(nb) -> int:
             data = output.get("data", {})
             for mime in list(data):
                 text = "".join(data[mime]) if isinstance(data[mime], list) else data[mime]
-                if is_remote_script(mime, str(text)):
+                if mime in ("application/javascript", "text/javascript") and REMOTE.search(str(text)):
                     del data[mime]
                     removed += 1
                 elif mime == "text/html":
@@ -236,30 +231,28 @@ def remote_loads(document: str) -> list[str]:
                                             for url in REMOTE.findall(body)]
 
 
-def render_page(notebook: Notebook, out: Path, site_files: set[str], html_exporter) -> list[str]:
-    """Write one notebook's page; returns its problems (links made text, anything it would load)."""
+def render_page(notebook: Notebook, out: Path, site_files: set[str], html_exporter, report: Report) -> None:
+    """Write one notebook's page (offline, links rewritten, the injected cell labelled) and check it."""
     import nbformat
 
     nb = nbformat.read(notebook.executed, as_version=4)
-    strip_remote_scripts(nb)
+    report.stripped += strip_remote_scripts(nb)
     label_injected_parameters(nb)
-    resources = {"metadata": {"name": notebook.executed.stem}}
-    document, _ = html_exporter.from_notebook_node(nb, resources=resources)
-    if "<main>" not in document:
-        raise SiteBuildError(f"{notebook.source}: nbconvert's page has no <main>: update tools/site.py")
-    document, demoted = rewrite_links(document.replace("<main>", f"<main>{NAV_MARKER}", 1), notebook.page,
-                                      notebook.source, site_files)
+    nb.metadata["title"] = f"TFX step by step: {notebook.executed.stem}"
+    document, _ = html_exporter.from_notebook_node(nb)
+    document, demoted = rewrite_links(document, notebook.page, notebook.source, site_files)
     document = document.replace(NAV_MARKER, nav_html(notebook, site_files), 1)
     target = out / notebook.page
     target.parent.mkdir(parents=True, exist_ok=True)
     slides.write_atomically(target, document)
-    problems = [f"{notebook.page}: link to {href} is not in the site (shown as text)" for href in demoted]
-    return problems + [f"{notebook.page}: would load {leak}" for leak in remote_loads(document)]
+    report.pages.append(target)
+    report.notes += [f"{notebook.page}: link to {href} not in the site: shown as text" for href in demoted]
+    report.leaks += [f"{notebook.page}: would load {leak}" for leak in remote_loads(document)]
 
 
 def remove_orphans(out: Path, pages: set[str]) -> None:
     """Delete pages of notebooks that are no longer among the executed ones."""
-    for page in (out / PAGES).rglob("*.html") if (out / PAGES).is_dir() else []:
+    for page in (out / PAGES).rglob("*.html"):
         if page.relative_to(out).as_posix() not in pages:
             page.unlink()
 
@@ -327,8 +320,7 @@ def build(notebooks_dir: Path = NOTEBOOKS_IN, out: Path = paths.BUILD_DIR,
     site_files = {"index.html", *decks, *(nb.page for nb in notebooks)}
     html_exporter = exporter() if notebooks else None
     for notebook in notebooks:
-        report.problems.extend(render_page(notebook, out, site_files, html_exporter))
-        report.pages.append(out / notebook.page)
+        render_page(notebook, out, site_files, html_exporter, report)
     remove_orphans(out, {nb.page for nb in notebooks})
     report.index = out / "index.html"
     slides.write_atomically(report.index, index_html(site_files, chapters))
@@ -344,18 +336,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="the built decks (default: build/slides)")
     parser.add_argument("--out", type=Path, default=paths.BUILD_DIR, help="the site's root (default: build)")
     args = parser.parse_args(argv)
-    try:
-        report = build(args.notebooks.resolve(), args.out.resolve(), args.slides.resolve())
-    except SiteBuildError as exc:
-        print(f"[site] ERROR {exc}", file=sys.stderr)
-        return 1
+    report = build(args.notebooks.resolve(), args.out.resolve(), args.slides.resolve())
     if not report.pages:
         print(f"[site] no executed notebook in {slides.display(args.notebooks)}: run `make course` first")
-    for problem in report.problems:
-        print(f"[site] {problem}", file=sys.stderr)
-    print(f"[site] {len(report.pages)} notebook page(s), index: {slides.display(report.index)} "
-          f"in {report.seconds:.1f} s")
-    return 1 if any("would load" in p for p in report.problems) else 0
+    for line in [*report.notes, *(f"ERROR {leak}" for leak in report.leaks)]:
+        print(f"[site] {line}", file=sys.stderr)
+    print(f"[site] {len(report.pages)} notebook page(s) ({report.stripped} remote script(s) dropped from "
+          f"outputs), index: {slides.display(report.index)}, in {report.seconds:.1f} s")
+    return 1 if report.leaks else 0
 
 
 if __name__ == "__main__":
