@@ -3,21 +3,20 @@
     python tools/site.py                       # build/course/notebooks + build/slides -> build/
     python tools/site.py --notebooks build/test-output --out /tmp/site   # other notebooks, another root
 
-`make course` runs it after the notebooks (tools/run_course.py) and the decks (tools/slides.py).
-The site's root is --out (default build/):
-  index.html                   every chapter of utils.course.CHAPTERS in order, with links to its pages;
-  course/html/NN_name.html     each executed chapter notebook (course/html/solutions/ for the solutions);
-  slides/NN_name.html          the decks (copied there from --slides when that is another folder).
+`make course` runs it after the notebooks (tools/run_course.py) and the decks (tools/slides.py). In --out:
+  index.html                 every chapter of utils.course.CHAPTERS in order, with links to its pages;
+  course/html/NN_name.html   each executed chapter notebook (course/html/solutions/ for the solutions);
+  slides/NN_name.html        the decks (copied there from --slides when that is another folder).
 Every page works from file:// with no network:
-  * nbconvert's 'lab' template, minus the blocks that load require.js, MathJax, mermaid and the widget
+  * nbconvert's 'lab' template without the blocks that load require.js, MathJax, mermaid and the widget
     manager from CDNs (the course's Markdown has no math: TeX would show as written);
-  * outputs that load scripts from the web are dropped: Apache Beam's interactive environment displays a
-    script that fetches jQuery and DataTables from CDNs at the first `context.run` of every notebook;
-  * links between pages are rewritten: `../slides/NN_name.md` -> the deck's page, `*.ipynb` -> the
-    notebook's page; a relative link to anything else (e.g. data/README.md, a notebook not executed)
-    becomes plain text naming the file, so that every link resolves inside the site, wherever it is copied;
+  * outputs with scripts that load from the web are dropped: Apache Beam's interactive environment shows
+    one, fetching jQuery and DataTables from CDNs, at the first `context.run` of every notebook;
+  * links are rewritten: `../slides/NN_name.md` -> the deck's page, `*.ipynb` -> the notebook's page; a
+    relative link to anything else (data/README.md, a notebook not executed) becomes text naming the file:
+    every link resolves inside the site, wherever the site is copied;
   * the cell papermill adds (tagged injected-parameters) gets a visible note above it.
-Each page is checked: anything it would load from outside itself is reported and the exit status is 1.
+Each page is checked: anything it would load from outside itself is an error (exit status 1).
 """
 
 from __future__ import annotations
@@ -137,19 +136,16 @@ def strip_remote_scripts(nb) -> int:
     return removed
 
 
-def label_injected_parameters(nb) -> int:
+def label_injected_parameters(nb) -> None:
     """A visible note (a Markdown cell tagged site-note) above each cell papermill injected."""
     import nbformat
 
-    labelled = 0
     for i in reversed(range(len(nb.cells))):
         if "injected-parameters" in nb.cells[i].metadata.get("tags", []):
             note = nbformat.v4.new_markdown_cell(INJECTED_NOTE, metadata={"tags": ["site-note"]})
             if "id" not in nb.cells[i]:
                 note.pop("id", None)  # notebooks before nbformat 4.5 have no cell ids
             nb.cells.insert(i, note)
-            labelled += 1
-    return labelled
 
 
 # --------------------------------------------------------------------------- links
@@ -182,17 +178,17 @@ def rewrite_links(document: str, page: str, source: str, site_files: set[str]) -
         parts = urllib.parse.urlsplit(href)
         if parts.scheme or parts.netloc or not parts.path:
             return match[0]
-        target = site_target(urllib.parse.unquote(parts.path), source, site_files)
+        path = urllib.parse.unquote(parts.path)
+        target = site_target(path, source, site_files)
         if target is None:
             demoted.append(href)
-            named = posixpath.normpath(posixpath.join("notebooks", posixpath.dirname(source), parts.path))
+            named = posixpath.normpath(posixpath.join("notebooks", posixpath.dirname(source), path))
             where = "" if named in html.unescape(re.sub(r"<[^>]+>", "", match["inner"])) else \
                 f" (<code>{html.escape(named)}</code> in the course folder)"
             return f'<span class="site-offsite" title="not part of this site">{match["inner"]}{where}</span>'
         relative = posixpath.relpath(target, posixpath.dirname(page))
         new_href = urllib.parse.quote(relative) + (f"#{parts.fragment}" if parts.fragment else "")
-        attrs = match["attrs"][:href_match.start()] + f'href="{html.escape(new_href)}"' \
-            + match["attrs"][href_match.end():]
+        attrs = HREF.sub(lambda _: f'href="{html.escape(new_href)}"', match["attrs"], count=1)
         return f"<a{attrs}>{match['inner']}</a>"
 
     return ANCHOR.sub(one, document), demoted
