@@ -22,8 +22,9 @@ help: ## list the tasks
 setup: ## create .venv on Python 3.10 from requirements.lock and register the course kernel (idempotent)
 	@bash tools/setup.sh
 
-course: setup ## run every notebook in order, headless (build/course/), then build the slides; NB=02: one chapter
-	$(PY) tools/run_course.py $(if $(NB),--only $(NB)); status=$$?; $(PY) tools/slides.py || status=1; exit $$status
+course: setup ## run every notebook headless in order, build the slides, then the course site build/index.html; NB=02: one chapter
+	$(PY) tools/run_course.py $(if $(NB),--only $(NB)); status=$$?; $(PY) tools/slides.py || status=1; \
+	$(PY) tools/site.py || status=1; exit $$status
 
 slides: setup ## build the decks slides/NN_*.md into self-contained reveal.js HTML + an index, in build/slides/
 	$(PY) tools/slides.py

@@ -116,6 +116,12 @@ def build_constructs_deck() -> tuple[Path, Path]:
     return deck, slides.output_path(TEST_BUILD / "out", deck)
 
 
+def launch_chromium(playwright):
+    """Debian's Chromium, headless, with the builder's flags (no sandbox as root, no background network);
+    never `playwright install`. Shared by the browser tests of the decks and of the course site."""
+    return playwright.chromium.launch(executable_path=str(slides.CHROMIUM), args=slides.CHROMIUM_ARGS)
+
+
 def build_course_decks() -> list[tuple[Path, Path]]:
     """Every course deck built (or found up to date) into build/slides/: [(deck, html), ...]."""
     slides.build_or_raise()

@@ -9,7 +9,13 @@ every image must load, and the speaker view (S) must open with the notes. A PNG 
 from __future__ import annotations
 
 import pytest
-from slides_testing import CONSTRUCTS_NOTES, CONSTRUCTS_SLIDES, build_constructs_deck, build_course_decks
+from slides_testing import (
+    CONSTRUCTS_NOTES,
+    CONSTRUCTS_SLIDES,
+    build_constructs_deck,
+    build_course_decks,
+    launch_chromium,
+)
 
 from tools import slides
 
@@ -24,7 +30,7 @@ def browser():
 
     slides.require_prerequisites()  # says what to install when Chromium is missing
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(slides.CHROMIUM), args=slides.CHROMIUM_ARGS)
+        chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
 

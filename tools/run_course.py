@@ -3,12 +3,12 @@
     python tools/run_course.py [--fast] [--only 01] [--out build/course]
     make course NB=02          # one chapter (and its solutions): it runs or reuses its upstream itself
 
-Writes the executed notebooks to <out>/notebooks/ and an HTML rendering of each to <out>/html/. While a
-notebook runs, a line on the terminal shows its running cell (updated in place); the run ends with a table
-of each notebook's time, split into start-up (kernel + imports) and body (tools/notebook_timing.py).
-Exits 1 if any notebook failed (the others still run: every chapter runs on its own). The course work state
-(work/) is reused from run to run, so a second run reuses the pipeline's executions and is quicker;
-`make reset` starts from scratch.
+Writes the executed notebooks to <out>/notebooks/; tools/site.py makes the course site of them (`make course`
+runs it after the slides: build/index.html and build/course/html/). While a notebook runs, a line on the
+terminal shows its running cell (updated in place); the run ends with a table of each notebook's time, split
+into start-up (kernel + imports) and body (tools/notebook_timing.py). Exits 1 if any notebook failed (the
+others still run: every chapter runs on its own). The course work state (work/) is reused from run to run,
+so a second run reuses the pipeline's executions and is quicker; `make reset` starts from scratch.
 """
 
 from __future__ import annotations
@@ -63,17 +63,7 @@ def execute(notebook: Path, out_dir: Path, fast: bool, label: str = "") -> Outco
         executed = nbformat.read(target, as_version=4)
         times = notebook_timing.split(executed, seconds)
         outcome.startup, outcome.body = times.startup, times.body
-        render_html(target, out_dir / "html" / target.relative_to(out_dir / "notebooks"))
     return outcome
-
-
-def render_html(executed: Path, html: Path) -> None:
-    from nbconvert import HTMLExporter
-
-    body, _ = HTMLExporter(template_name="lab").from_filename(str(executed))
-    html = html.with_suffix(".html")
-    html.parent.mkdir(parents=True, exist_ok=True)
-    html.write_text(body)
 
 
 def table(outcomes: list[Outcome]) -> str:
@@ -113,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{i}/{len(notebooks)}] {name}: {status} ({outcome.seconds:.1f} s)", flush=True)
     print()
     print(table(outcomes))
-    print(f"\nexecuted notebooks: {args.out / 'notebooks'}\nHTML: {args.out / 'html'}")
+    print(f"\nexecuted notebooks: {args.out / 'notebooks'}"
+          f"\ntheir pages: python tools/site.py --notebooks {args.out / 'notebooks'} (make course runs it)")
     failed = [o for o in outcomes if o.error]
     if failed:
         print(f"\n{len(failed)} notebook(s) failed; open the executed copy to see the failing cell.",
