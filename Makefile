@@ -34,8 +34,8 @@ test: setup ## the test suite: unit tests, notebooks with papermill, golden outp
 test-fast: setup ## unit and hygiene tests only (no notebook execution)
 	@bash tools/test.sh -m "not notebook"
 
-lab: setup ## open JupyterLab on the course (pick the kernel 'TFX step by step (Python 3.10)')
-	$(VENV)/bin/jupyter lab --notebook-dir=.
+lab: setup ## JupyterLab on the course folder, for this machine only (127.0.0.1); prints the URL to open
+	@bash tools/lab.sh $(LAB_ARGS)
 
 reset: ## forget the course's work state (pipeline artifacts, metadata, landing folders) and build output
 	rm -rf work build
