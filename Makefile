@@ -19,7 +19,7 @@ ALL_NOTEBOOKS := $(NOTEBOOKS) $(sort $(wildcard notebooks/solutions/*.ipynb))
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-setup: ## create .venv on Python 3.10 from requirements.lock and register the course kernel (idempotent)
+setup: ## create .venv on Python 3.10 from requirements.lock, register the course kernel and JupyterLab settings (idempotent)
 	@bash tools/setup.sh
 
 course: setup ## run every notebook in order, headless (build/course/), then build the slides; NB=02: one chapter
