@@ -16,13 +16,16 @@ What is checked where:
 
 The tracked notebook is never written: the server has settings of its own with autosave off, the notebook is
 closed unsaved, and git status of notebooks/ is the same afterwards. The kernel runs in fast mode
-(TFX_COURSE_FAST=1) in the tests' work folder (TFX_COURSE_WORKDIR), both set by conftest.
+(TFX_COURSE_FAST=1, set by conftest) in an empty folder `jupyterlab/` of the tests' work folder
+(TFX_COURSE_WORKDIR): its pipeline and ML Metadata are its own, so the papermill run of chapter 01 in the
+same pytest process neither reuses nor meets them.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -146,10 +149,12 @@ def lab(tmp_path):
                f"--LabApp.workspaces_dir={workspaces}", "--LabApp.expose_app_in_browser=True"]
     if os.getuid() == 0:
         command.append("--allow-root")
-    # The kernel inherits this environment: TFX_COURSE_WORKDIR and TFX_COURSE_FAST=1 from conftest.
+    work = paths.work_dir() / "jupyterlab"  # inside the tests' work folder (conftest)
+    shutil.rmtree(work, ignore_errors=True)
+    # The kernel inherits the server's environment, TFX_COURSE_FAST=1 (conftest) included.
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime), paths.WORKDIR_ENV: str(work)}
     with log.open("w") as out:
-        server = subprocess.Popen(command, env={**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime)},
-                                  stdout=out, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
     running = Lab(f"http://127.0.0.1:{port}", token, log)
     try:
         deadline = time.monotonic() + START_TIMEOUT
