@@ -19,7 +19,7 @@ ALL_NOTEBOOKS := $(NOTEBOOKS) $(sort $(wildcard notebooks/solutions/*.ipynb))
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-setup: ## create .venv on Python 3.10 from requirements.lock and register the course kernel (idempotent)
+setup: ## create .venv on Python 3.10 from requirements.lock, register the course kernel and JupyterLab settings (idempotent)
 	@bash tools/setup.sh
 
 course: setup ## run every notebook headless in order, build the slides, then the course site build/index.html; NB=02: one chapter
@@ -35,8 +35,8 @@ test: setup ## the test suite: unit tests, notebooks with papermill, golden outp
 test-fast: setup ## unit and hygiene tests only (no notebook execution)
 	@bash tools/test.sh -m "not notebook"
 
-lab: setup ## open JupyterLab on the course (pick the kernel 'TFX step by step (Python 3.10)')
-	$(VENV)/bin/jupyter lab --notebook-dir=.
+lab: setup ## JupyterLab on the course folder, for this machine only (127.0.0.1); prints the URL to open
+	@bash tools/lab.sh $(LAB_ARGS)
 
 reset: ## forget the course's work state (pipeline artifacts, metadata, landing folders) and build output
 	rm -rf work build

@@ -2,6 +2,9 @@
 # Set up the course environment: a project-local virtual environment on Python 3.10 holding exactly
 # the packages of requirements.lock, the `utils` package installed editable, and a named Jupyter kernel.
 #
+# It installs the course's JupyterLab settings (jupyter/overrides.json: no news, no update checks) where
+# JupyterLab reads setting overrides, <venv>/share/jupyter/lab/settings/overrides.json.
+#
 # It also installs what `make slides` needs: the npm packages of package-lock.json (reveal.js, mermaid-cli;
 # `npm ci` with PUPPETEER_SKIP_DOWNLOAD=1, so no browser download) and Debian's Chromium (apt-get, as root,
 # only when /usr/bin/chromium is missing). When it cannot (no node/npm, not root, no apt-get) it prints what
@@ -78,6 +81,20 @@ fingerprint() {
 
 kernel_dir="$venv/share/jupyter/kernels/$kernel_name"
 
+# JupyterLab applies the overrides of <app dir>/settings/overrides.json (app dir: <venv>/share/jupyter/lab)
+# to every user's defaults. A copy of the course's file, compared byte for byte: no stamp needed.
+lab_overrides=jupyter/overrides.json
+lab_overrides_installed="$venv/share/jupyter/lab/settings/overrides.json"
+
+lab_settings_ready() { cmp -s "$lab_overrides" "$lab_overrides_installed"; }
+
+install_lab_settings() {
+    lab_settings_ready && return 0
+    say "installing the course's JupyterLab settings: $lab_overrides -> $lab_overrides_installed"
+    mkdir -p "$(dirname "$lab_overrides_installed")"
+    cp "$lab_overrides" "$lab_overrides_installed"
+}
+
 npm_fingerprint() { sha256sum package-lock.json | cut -d' ' -f1; }
 
 slides_ready() {
@@ -129,15 +146,17 @@ if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ -f "$kernel_dir/kernel.json
    && [ "$(cat "$stamp")" = "$(fingerprint)" ]; then
     python_ready=true
 fi
-if $python_ready && slides_ready; then
+if $python_ready && lab_settings_ready && slides_ready; then
     say "environment $venv is up to date (requirements.lock unchanged)"
     git_filter
     exit 0
 fi
 if $python_ready; then
-    # Only the slide tools are missing or out of date (package-lock.json changed, no node_modules, no
-    # Chromium): the Python environment is left alone.
-    say "environment $venv is up to date (requirements.lock unchanged); checking the slide tools"
+    # Only the JupyterLab settings (jupyter/overrides.json changed) or the slide tools (package-lock.json
+    # changed, no node_modules, no Chromium) are missing or out of date: the Python environment is left alone.
+    say "environment $venv is up to date (requirements.lock unchanged); checking the JupyterLab settings" \
+        "and the slide tools"
+    install_lab_settings
     install_slide_tools
     report_slide_tools
     git_filter
@@ -210,6 +229,7 @@ VIRTUAL_ENV="$here/$venv" "$venv/bin/uv" pip install --quiet --python "$venv/bin
 say "registering the Jupyter kernel '$kernel_name'"
 "$venv/bin/python" -m ipykernel install --sys-prefix --name "$kernel_name" \
     --display-name "$kernel_display" --env TF_USE_LEGACY_KERAS 1 --env TF_CPP_MIN_LOG_LEVEL 3 >/dev/null
+install_lab_settings
 
 # The stack must import: catch a broken install here rather than in the first notebook.
 TF_USE_LEGACY_KERAS=1 TF_CPP_MIN_LOG_LEVEL=3 "$venv/bin/python" -m utils.kernel --check \
