@@ -158,7 +158,7 @@ def test_jupyterlab_saves_a_students_own_notebook_as_it_is(clones):
 
 def test_setup_installs_the_pre_save_hook_for_the_course_jupyter():
     installed = (paths.REPO_ROOT / os.environ.get("COURSE_VENV", ".venv") / "etc" / "jupyter"
-                 / "jupyter_server_config.d" / "tfx-step-by-step.json")
+                 / "jupyter_server_config.json")
     shipped = paths.REPO_ROOT / "jupyter" / "jupyter_server_config.json"
     assert installed.read_text() == shipped.read_text(), "run `make setup`"
     hook = json.loads(shipped.read_text())["ContentsManager"]["pre_save_hook"]

@@ -130,10 +130,11 @@ report_slide_tools() {
 
 git_filter() {
     # Outputs of a student's runs never show in `git status` (utils/committed_form.py): JupyterLab's
-    # pre-save hook (jupyter/jupyter_server_config.json, read from the venv's Jupyter config folder), and
+    # pre-save hook (jupyter/jupyter_server_config.json, as the venv's main Jupyter server config file: the
+    # server reads only extension switches from jupyter_server_config.d/), and
     # git's clean filter for the notebooks (.gitattributes), registered in this clone's git config.
-    mkdir -p "$venv/etc/jupyter/jupyter_server_config.d"
-    cp jupyter/jupyter_server_config.json "$venv/etc/jupyter/jupyter_server_config.d/tfx-step-by-step.json"
+    mkdir -p "$venv/etc/jupyter"
+    cp jupyter/jupyter_server_config.json "$venv/etc/jupyter/jupyter_server_config.json"
     if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
         "$venv/bin/python" tools/nbclean.py --install-git-filter \
             || say "could not register the notebook filter in git config: outputs will show in git status"

@@ -7,7 +7,7 @@ without an execution count). ``tools/nbclean.py`` writes it (``make clean-notebo
 A student runs the notebooks in place, so two guards keep their outputs out of ``git status``:
 
 * **JupyterLab saves the committed form.** ``make setup`` registers :func:`jupyter_pre_save_hook` as the
-  Jupyter server's pre-save hook (``<venv>/etc/jupyter/jupyter_server_config.d/``). Saving a notebook that
+  Jupyter server's pre-save hook (``<venv>/etc/jupyter/jupyter_server_config.json``). Saving a notebook that
   git tracks writes it in committed form: what the student typed is saved, outputs and counts are not
   (they stay on screen for the session). A golden cell whose new output equals the committed one after
   nbval's sanitisers (``tests/nbval_sanitize.cfg``: durations, execution ids, work paths) keeps the
