@@ -25,12 +25,12 @@ import nbformat
 import pytest
 from nbval.plugin import IPyNbCell, IPyNbFile, NbCellError, coalesce_streams
 
-from utils import kernel, paths
+from tools import papermill_run
+from utils import paths
 
 OUTPUT_DIR = paths.BUILD_DIR / "test-output"
 SANITIZE_FILE = paths.REPO_ROOT / "tests" / "nbval_sanitize.cfg"
 TEST_PARAMETERS = {"FAST": True}
-CELL_TIMEOUT_S = 900
 # Cells papermill adds to the executed copy: the parameters it injects, the banners it puts around an error.
 ADDED_BY_PAPERMILL = ("injected-parameters", "papermill-error-cell-tag")
 ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
@@ -45,21 +45,9 @@ def executed_path(notebook) -> Path:
     return OUTPUT_DIR / relative
 
 
-def run_papermill(notebook, target, parameters=TEST_PARAMETERS) -> Exception | None:
-    """Execute ``notebook`` into ``target``; return the error papermill raised (None when it ran through).
-
-    papermill writes the executed copy even when a cell fails, with the failing cell marked."""
-    import papermill
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        papermill.execute_notebook(
-            str(notebook), str(target), parameters=parameters, kernel_name=kernel.KERNEL_NAME,
-            cwd=str(Path(notebook).parent), progress_bar=False, execution_timeout=CELL_TIMEOUT_S,
-        )
-    except Exception as exc:  # reported by the cell it belongs to, see ExecutedCell.runtest
-        return exc
-    return None
+def run_papermill(notebook, target) -> Exception | None:
+    """Execute ``notebook`` into ``target`` as `make course` does, with the test parameter."""
+    return papermill_run.run_notebook(Path(notebook), target, fast=TEST_PARAMETERS["FAST"])
 
 
 def source_cells_of(executed: nbformat.NotebookNode) -> list:

@@ -97,16 +97,12 @@ def setup_into_new_venv(cold: bool) -> float:
 def run_chapter(chapter: course.Chapter, workdir: Path, fresh: bool) -> float:
     if fresh:
         shutil.rmtree(workdir, ignore_errors=True)
-    notebook = chapter.notebook
-    return timed([sys.executable, "-m", "papermill", str(notebook), str(BENCH_DIR / notebook.name),
-                  "-k", kernel.KERNEL_NAME, "--cwd", str(notebook.parent), "-p", "FAST", "True",
-                  "--no-progress-bar"],
-                 {paths.WORKDIR_ENV: str(workdir)})
+    return papermill(chapter.notebook, BENCH_DIR / chapter.notebook.name, workdir)
 
 
-def papermill(notebook: Path, target: Path, workdir: Path, cwd: Path) -> float:
-    return timed([sys.executable, "-m", "papermill", str(notebook), str(target), "-k", kernel.KERNEL_NAME,
-                  "--cwd", str(cwd), "-p", "FAST", "True", "--no-progress-bar"],
+def papermill(notebook: Path, target: Path, workdir: Path) -> float:
+    """One notebook as the test command and `make course` run it (tools/papermill_run.py), FAST = True."""
+    return timed([sys.executable, "tools/papermill_run.py", str(notebook), str(target), "--fast"],
                  {paths.WORKDIR_ENV: str(workdir)})
 
 
@@ -147,7 +143,7 @@ def test_chapters(details: dict) -> float:
     for notebook in course.notebooks(with_solutions=True):
         target = BENCH_DIR / "test-output" / notebook.relative_to(paths.NOTEBOOKS_DIR)
         target.parent.mkdir(parents=True, exist_ok=True)
-        seconds = papermill(notebook, target, workdir, notebook.parent)
+        seconds = papermill(notebook, target, workdir)
         times = notebook_timing.split(nbformat.read(target, as_version=4), seconds)
         for part in ("total", "startup", "body"):
             details.setdefault(str(notebook.relative_to(paths.NOTEBOOKS_DIR)), {}).setdefault(

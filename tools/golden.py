@@ -16,19 +16,17 @@ import sys
 from pathlib import Path
 
 import nbformat
-import papermill
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tools import nbclean  # noqa: E402
-from utils import kernel, paths  # noqa: E402
+from tools import nbclean, papermill_run  # noqa: E402
+from utils import paths  # noqa: E402
 
 
 def refresh(notebook: Path, scratch: Path) -> int:
     executed_path = scratch / notebook.name
-    papermill.execute_notebook(
-        str(notebook), str(executed_path), parameters={"FAST": True},
-        kernel_name=kernel.KERNEL_NAME, cwd=str(notebook.parent), progress_bar=False,
-    )
+    error = papermill_run.run_notebook(notebook, executed_path, fast=True)
+    if error is not None:
+        raise error
     executed = {c.id: c for c in nbformat.read(executed_path, as_version=4).cells}
     source = nbformat.read(notebook, as_version=4)
     golden = 0

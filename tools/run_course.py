@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tools import notebook_timing  # noqa: E402
-from utils import course, kernel, paths  # noqa: E402
+from tools import notebook_timing, papermill_run  # noqa: E402
+from utils import course, paths  # noqa: E402
 
 
 @dataclass
@@ -43,20 +43,13 @@ def progress_bar(label: str):
 
 def execute(notebook: Path, out_dir: Path, fast: bool, label: str = "") -> Outcome:
     import nbformat
-    import papermill  # imported here: `--help` stays instant
 
     target = out_dir / "notebooks" / notebook.relative_to(paths.NOTEBOOKS_DIR)
-    target.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    error = None
-    try:
-        papermill.execute_notebook(
-            str(notebook), str(target), parameters={"FAST": fast},
-            kernel_name=kernel.KERNEL_NAME, cwd=str(notebook.parent),
-            progress_bar=progress_bar(label or notebook.name),
-        )
-    except Exception as exc:  # papermill still wrote the notebook, with the failing cell marked
-        error = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+    error = papermill_run.run_notebook(notebook, target, fast,
+                                       progress_bar=progress_bar(label or notebook.name))
+    if error is not None:  # papermill still wrote the notebook, with the failing cell marked
+        error = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
     seconds = time.perf_counter() - start
     outcome = Outcome(notebook, seconds, error)
     if target.exists():
