@@ -30,15 +30,11 @@ from pathlib import Path
 
 import nbformat
 
-from utils import paths
+from utils import kernel, paths
 
 GOLDEN_TAG = "nbval-check-output"
 SANITIZE_FILE = paths.REPO_ROOT / "tests" / "nbval_sanitize.cfg"
-KERNELSPEC = {
-    "name": "tfx-step-by-step",
-    "display_name": "TFX step by step (Python 3.10)",
-    "language": "python",
-}
+KERNELSPEC = {"name": kernel.KERNEL_NAME, "display_name": kernel.KERNEL_DISPLAY_NAME, "language": "python"}
 NOTEBOOK_METADATA = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
 
 
