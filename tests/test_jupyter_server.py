@@ -79,8 +79,8 @@ def execute(base, kernel_id, code, timeout=120) -> str:
                 printed.append(message["content"]["text"])
             elif message["msg_type"] == "error":
                 raise AssertionError("\n".join(message["content"]["traceback"]))
-            elif message["msg_type"] == "execute_reply":
-                return "".join(printed)
+            elif message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
+                return "".join(printed)  # iopub's idle comes after every output (execute_reply may not)
     finally:
         ws.close()
 
