@@ -18,7 +18,6 @@ after it are skipped ("not executed: Cell 7 failed"), the cells before it pass o
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import nbformat
@@ -81,9 +80,7 @@ class ExecutedNotebook(IPyNbFile):
     def setup(self):  # nbval starts a kernel here; we execute the notebook instead
         self.setup_sanitize_files()
         target = executed_path(self.path)
-        start = time.perf_counter()
         self.run_error = run_papermill(self.path, target)
-        self.seconds = time.perf_counter() - start
         if not target.exists():  # papermill could not even start (e.g. no such kernel)
             return
         executed = nbformat.read(target, as_version=4)
