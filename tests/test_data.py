@@ -26,7 +26,7 @@ def test_sources_are_byte_identical_to_the_packages_they_come_from():
 
 def test_every_shipped_file_matches_its_checksum():
     table = data.checksums()
-    assert len(table) == 12
+    assert len(table) == 16
     for rel in table:
         data.verify(rel)
 
@@ -83,6 +83,11 @@ def test_each_corrupted_set_carries_its_defect(defect, check):
 
 def test_the_empty_delivery_is_empty():
     assert data.dataset_file("penguins/corrupted/empty").stat().st_size == 0
+
+
+def test_the_tiny_delivery_is_five_valid_birds_of_2009():
+    tiny = rows(data.dataset_file("penguins/corrupted/tiny"))
+    assert tiny == rows(paths.DATA_DIR / "penguins/spans/span-2/ver-1/penguins.csv")[:5]
 
 
 @pytest.fixture

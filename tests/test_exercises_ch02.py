@@ -6,7 +6,7 @@ import tensorflow_data_validation as tfdv
 from tensorflow_metadata.proto.v0 import schema_pb2
 
 from tests.exercise_testing import assert_not_attempted, assert_wrong
-from utils import exercises, paths, schema
+from utils import data, exercises, paths, schema
 
 
 def stats_of(rows):
@@ -92,3 +92,61 @@ def test_loosening_the_rest_fails(curated, stats):
     verdict = exercises.check_02_accept_new_island(loose, stats["anvers"],
                                                    {"out_of_range": stats["out_of_range"]})
     assert_wrong(verdict, "'out_of_range' delivery is no longer flagged")
+
+
+RIGHT_DIAGNOSIS = {
+    "batch_a": {"bill_depth_mm": "columns swapped", "bill_length_mm": "columns swapped"},
+    "batch_b": {"body_mass_g": "wrong unit"},
+    "batch_c": {},
+}
+
+
+def diagnosis(**changes):
+    return {**RIGHT_DIAGNOSIS, **changes}
+
+
+def test_the_diagnosis_is_right():
+    assert exercises.check_02_diagnose_deliveries(diagnosis())
+
+
+def test_no_diagnosis_is_not_attempted():
+    assert_not_attempted(exercises.check_02_diagnose_deliveries(None))
+
+
+@pytest.mark.parametrize("answer, hint", [
+    ({"batch_a": {}}, "one entry for each of batch_a, batch_b, batch_c"),
+    (diagnosis(batch_b="wrong unit"), "batch_b: answer with a dict"),
+    (diagnosis(batch_b={"body_mass_g": "kilograms"}), "not one of exercises.DELIVERY_CAUSES"),
+    (diagnosis(batch_c={"year": "typo in some values"}), "batch_c: ExampleValidator found no anomaly"),
+    (diagnosis(batch_a={"bill_depth_mm": "columns swapped"}), r"batch_a: .*name every feature"),
+    (diagnosis(batch_a={"bill_depth_mm": "wrong unit", "bill_length_mm": "wrong unit"}),
+     "which column holds which measurement"),
+    (diagnosis(batch_a={"bill_depth_mm": "typo in some values", "bill_length_mm": "sign flipped"}),
+     "one above its maximum and one below its minimum"),
+    (diagnosis(batch_b={}), r"batch_b: .*name every feature"),
+    (diagnosis(batch_b={"body_mass_g": "typo in some values"}), "in what unit are they"),
+    (diagnosis(batch_b={"body_mass_g": "sign flipped"}), "what happened to the numbers"),
+])
+def test_a_wrong_diagnosis_gets_a_targeted_hint(answer, hint):
+    assert_wrong(exercises.check_02_diagnose_deliveries(answer), hint)
+
+
+def test_the_incoming_deliveries_carry_the_defects_the_check_expects():
+    """The check's answer key and tools/derive_data.py describe the same files."""
+    import csv
+
+    from utils.exercises import ch02
+
+    def rows(batch):
+        with data.dataset_file(f"penguins/incoming/{batch}").open(newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    with data.dataset_file("penguins/spans/span-2").open(newline="") as handle:
+        season = list(csv.DictReader(handle))
+    swapped, kilograms, clean = rows("batch_a"), rows("batch_b"), rows("batch_c")
+    assert set(ch02.DELIVERY_DIAGNOSIS) == {"batch_a", "batch_b", "batch_c"}
+    assert all(a["bill_length_mm"] == s["bill_depth_mm"] and a["bill_depth_mm"] == s["bill_length_mm"]
+               for a, s in zip(swapped, season, strict=True))
+    assert all(not s["body_mass_g"] or float(k["body_mass_g"]) * 1000 == int(s["body_mass_g"])
+               for k, s in zip(kilograms, season, strict=True))
+    assert clean == season[::-1]

@@ -4,7 +4,7 @@ import matplotlib
 import pandas as pd
 import pytest
 import tensorflow_data_validation as tfdv
-from tensorflow_metadata.proto.v0 import anomalies_pb2, schema_pb2
+from tensorflow_metadata.proto.v0 import anomalies_pb2, schema_pb2, statistics_pb2
 
 from utils import paths, schema, statistics, validation
 
@@ -65,13 +65,27 @@ def test_found_and_table_read_anomalies(stats):
     assert validation.found(anomalies_pb2.Anomalies()) == {}
 
 
-def test_drift_config_copies_the_schemas_comparators():
-    curated = schema.load(paths.CURATED_SCHEMA)
-    config = validation.drift_config(curated)
-    compared = {f.path.step[0]: f.distribution_comparator for f in config.default_slice_config.feature}
-    assert set(compared) == {"island", "body_mass_g"}
-    assert compared["island"].infinity_norm.threshold == 0.25
-    assert compared["body_mass_g"].jensen_shannon_divergence.threshold == 0.2
+def test_jsd_measures_categories_too_and_l_infinity_measures_nothing_on_numbers(stats):
+    """The course says: L-infinity for category shares only, TFDV's approximate JSD for both."""
+    schema_ = tfdv.infer_schema(stats)
+    tfdv.get_feature(schema_, "island").drift_comparator.jensen_shannon_divergence.threshold = 0.1
+    tfdv.get_feature(schema_, "body_mass_g").drift_comparator.infinity_norm.threshold = 0.1
+    moved = tfdv.generate_statistics_from_dataframe(
+        pd.DataFrame({"island": ["Biscoe"] * 4, "body_mass_g": [6000, 7000, 8000, 9000]}))
+    anomalies = tfdv.validate_statistics(moved, schema_, previous_statistics=stats)
+    measured = validation.drift_measurements(anomalies)
+    assert measured["island"][0] == "JENSEN_SHANNON_DIVERGENCE" and measured["island"][1] > 0.1
+    assert measured["body_mass_g"] == ("L_INFTY", 0.0, 0.1)  # a very different mass, and L-infinity says 0
+    assert validation.found(anomalies) == {"island": ["COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH"]}
+
+
+def test_dataset_found_reads_dataset_anomalies_and_empty_data_only_sets_data_missing(stats):
+    schema_ = tfdv.infer_schema(stats)
+    schema_.dataset_constraints.min_examples_count = 10
+    assert validation.dataset_found(tfdv.validate_statistics(stats, schema_)) == ["DATASET_LOW_NUM_EXAMPLES"]
+    empty = statistics_pb2.DatasetFeatureStatisticsList(datasets=[statistics_pb2.DatasetFeatureStatistics()])
+    nothing = tfdv.validate_statistics(empty, schema_)
+    assert nothing.data_missing and validation.dataset_found(nothing) == [] and validation.found(nothing) == {}
 
 
 def test_drift_is_measured_and_flagged(stats):
@@ -91,6 +105,8 @@ def test_curated_schema_is_the_contract_the_course_relies_on():
     assert table.loc["island", "allowed values"] == "Biscoe, Dream, Torgersen"
     assert table.loc["body_mass_g", "allowed values"] == "[2000, 8000]"
     assert list(curated.default_environment) == ["TRAINING", "SERVING"]
+    assert curated.dataset_constraints.min_examples_count == 50
+    assert not any(feature.HasField("shape") for feature in curated.feature)
 
 
 def test_save_reports_change_and_content_addressed_copy_follows_content(tmp_path, monkeypatch):

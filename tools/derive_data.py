@@ -85,7 +85,25 @@ def derive(columns: list[str], rows: list[Row]) -> dict[str, bytes]:
         columns, _every(base, 10, lambda r: {**r, "flipper_length_mm": "-" + r["flipper_length_mm"]
                                               if r["flipper_length_mm"] else "-1"}))
     files["corrupted/empty/penguins.csv"] = b""
+    # A truncated export: the header and the first five birds of the season.
+    files["corrupted/tiny/penguins.csv"] = to_csv(columns, base[:5])
+
+    # Unlabelled deliveries for chapter 02's diagnosis exercise (the folder names do not give the defect
+    # away; chapter 02's check and tests/test_data.py know it): the 2009 season with the two bill
+    # measurements swapped; with body mass in kilograms; and unchanged except for the row order.
+    files["incoming/batch_a/penguins.csv"] = to_csv(columns, map(_bills_swapped, base))
+    files["incoming/batch_b/penguins.csv"] = to_csv(columns, map(_in_kilograms, base))
+    files["incoming/batch_c/penguins.csv"] = to_csv(columns, base[::-1])
     return files
+
+
+def _bills_swapped(row: Row) -> Row:
+    return {**row, "bill_length_mm": row["bill_depth_mm"], "bill_depth_mm": row["bill_length_mm"]}
+
+
+def _in_kilograms(row: Row) -> Row:
+    mass = row["body_mass_g"]
+    return {**row, "body_mass_g": f"{int(mass) / 1000:g}" if mass else ""}
 
 
 def _heavier(row: Row) -> Row:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from tfx import v1 as tfx
 
 from utils import config, data, paths, schema
+from utils.components.data_gate import DataGate
 
 
 def example_gen() -> tfx.components.CsvExampleGen:
@@ -22,13 +23,20 @@ def example_gen() -> tfx.components.CsvExampleGen:
 def shipped_examples(dataset: str, name: str, splits=()) -> tfx.components.CsvExampleGen:
     """Chapter 02: ExampleGen (id '<name>_examples') for another shipped data set, e.g. 'penguins/serving'.
 
-    With ``splits``, each split is read from the sub-folder of that name, one split per delivery."""
-    input_config = None
+    A delivery is not cut into train and eval: without ``splits`` every row goes to one output split
+    called ``name`` (one hash bucket); with ``splits``, each split is read from the sub-folder of that
+    name, one split per delivery."""
     if splits:
-        input_config = tfx.proto.Input(splits=[
-            tfx.proto.Input.Split(name=split, pattern=f"{split}/*") for split in splits])
-    return tfx.components.CsvExampleGen(input_base=str(data.dataset(dataset)),
-                                        input_config=input_config).with_id(f"{name}_examples")
+        return tfx.components.CsvExampleGen(
+            input_base=str(data.dataset(dataset)),
+            input_config=tfx.proto.Input(splits=[tfx.proto.Input.Split(name=split, pattern=f"{split}/*")
+                                                 for split in splits]),
+        ).with_id(f"{name}_examples")
+    return tfx.components.CsvExampleGen(
+        input_base=str(data.dataset(dataset)),
+        output_config=tfx.proto.Output(split_config=tfx.proto.SplitConfig(
+            splits=[tfx.proto.SplitConfig.Split(name=name, hash_buckets=1)])),
+    ).with_id(f"{name}_examples")
 
 
 def statistics_gen(examples_from: tfx.components.CsvExampleGen,
@@ -39,7 +47,12 @@ def statistics_gen(examples_from: tfx.components.CsvExampleGen,
 
 
 def schema_gen(statistics_from: tfx.components.StatisticsGen) -> tfx.components.SchemaGen:
-    """Chapter 02: the schema inferred from the statistics (shapes not inferred: values may be missing)."""
+    """Chapter 02: the schema inferred from the statistics, without fixed shapes.
+
+    SchemaGen would give a shape only to the features without gaps so far (island, species, year). A
+    shape makes Transform parse the feature as a dense tensor, and a gap that appears later in such a
+    column would then be a parsing error instead of a value the preprocessing fills: gaps may appear in
+    any column, so no feature gets a shape."""
     return tfx.components.SchemaGen(statistics=statistics_from.outputs["statistics"],
                                     infer_feature_shape=False)
 
@@ -54,6 +67,15 @@ def example_validator(statistics_from: tfx.components.StatisticsGen,
     """Chapter 02: the statistics checked against the curated schema."""
     return tfx.components.ExampleValidator(statistics=statistics_from.outputs["statistics"],
                                            schema=schema_from.outputs["schema"])
+
+
+def data_gate(validator_from: tfx.components.ExampleValidator, name: str | None = None) -> DataGate:
+    """Chapter 02: DataGate (id 'DataGate', or '<name>_gate'): fails the run when a split of the
+    validator's anomalies has an anomaly, a dataset anomaly (too few examples) or no data at all.
+
+    In an orchestrated pipeline, make Transform wait for it: ``transform.add_upstream_node(gate)``."""
+    component = DataGate(anomalies=validator_from.outputs["anomalies"])
+    return component.with_id(f"{name}_gate") if name else component
 
 
 def transform(examples_from: tfx.components.CsvExampleGen,

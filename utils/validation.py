@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from tensorflow_metadata.proto.v0 import anomalies_pb2, schema_pb2
-from tfx.proto import distribution_validator_pb2
+from tensorflow_metadata.proto.v0 import anomalies_pb2
 
 ANOMALIES_FILE = "SchemaDiff.pb"
 
@@ -26,10 +25,22 @@ def load(anomalies, split: str) -> anomalies_pb2.Anomalies:
     return anomalies_pb2.Anomalies.FromString((folder / ANOMALIES_FILE).read_bytes())
 
 
+def anomaly_name(kind: int) -> str:
+    """The name of an anomaly type number, e.g. 'SCHEMA_MISSING_COLUMN'."""
+    return anomalies_pb2.AnomalyInfo.Type.Name(kind)
+
+
 def found(anomalies: anomalies_pb2.Anomalies) -> dict[str, list[str]]:
-    """{feature: [anomaly type, ...]}, sorted; empty when the data passed."""
-    return {feature: sorted(anomalies_pb2.AnomalyInfo.Type.Name(r.type) for r in info.reason)
+    """{feature: [anomaly type, ...]}, sorted; empty when no feature broke the schema.
+
+    An empty result is not a pass on its own: see :func:`dataset_found` and ``anomalies.data_missing``."""
+    return {feature: sorted(anomaly_name(r.type) for r in info.reason)
             for feature, info in sorted(anomalies.anomaly_info.items())}
+
+
+def dataset_found(anomalies: anomalies_pb2.Anomalies) -> list[str]:
+    """The anomalies of the data set as a whole (e.g. DATASET_LOW_NUM_EXAMPLES), sorted."""
+    return sorted(anomaly_name(r.type) for r in anomalies.dataset_anomaly_info.reason)
 
 
 def table(anomalies: anomalies_pb2.Anomalies) -> pd.DataFrame:
@@ -40,19 +51,6 @@ def table(anomalies: anomalies_pb2.Anomalies) -> pd.DataFrame:
              "description": reason.description}
             for feature, info in sorted(anomalies.anomaly_info.items()) for reason in info.reason]
     return pd.DataFrame(rows, columns=["feature", "anomaly", "short", "description"])
-
-
-def drift_config(schema: schema_pb2.Schema) -> distribution_validator_pb2.DistributionValidatorConfig:
-    """DistributionValidator's configuration made from the drift comparators set in a schema, so the
-    thresholds live in one place: the curated schema."""
-    config = distribution_validator_pb2.DistributionValidatorConfig()
-    config.default_slice_config.SetInParent()
-    for feature in schema.feature:
-        if feature.HasField("drift_comparator"):
-            comparator = config.default_slice_config.feature.add()
-            comparator.path.step.append(feature.name)
-            comparator.distribution_comparator.CopyFrom(feature.drift_comparator)
-    return config
 
 
 def drift_measurements(anomalies: anomalies_pb2.Anomalies) -> dict[str, tuple[str, float, float]]:

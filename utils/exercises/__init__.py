@@ -7,16 +7,23 @@ invisible in a notebook. The solutions notebooks ``assert`` the same checks.
 """
 
 from utils.exercises.ch01 import check_01_pin_span, check_01_three_way_split
-from utils.exercises.ch02 import check_02_accept_new_island, check_02_heavier_than_6500
+from utils.exercises.ch02 import (
+    DELIVERY_CAUSES,
+    check_02_accept_new_island,
+    check_02_diagnose_deliveries,
+    check_02_heavier_than_6500,
+)
 from utils.exercises.ch03 import check_03_bill_ratio, check_03_gentoo_index
 from utils.exercises.common import ExerciseError, Verdict
 
 __all__ = [
+    "DELIVERY_CAUSES",
     "ExerciseError",
     "Verdict",
     "check_01_pin_span",
     "check_01_three_way_split",
     "check_02_accept_new_island",
+    "check_02_diagnose_deliveries",
     "check_02_heavier_than_6500",
     "check_03_bill_ratio",
     "check_03_gentoo_index",
