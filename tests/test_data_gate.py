@@ -27,7 +27,7 @@ def schema():
 
 @pytest.fixture(scope="module")
 def validated(schema):
-    """One Anomalies proto per kind of delivery, as ExampleValidator writes them (tfdv.validate_statistics)."""
+    """One Anomalies proto per kind of delivery, as ExampleValidator writes them (with TFDV)."""
     empty = statistics_pb2.DatasetFeatureStatisticsList(datasets=[statistics_pb2.DatasetFeatureStatistics()])
     return {
         "clean": tfdv.validate_statistics(stats_of(["Biscoe", "Dream", "Dream", "Biscoe"]), schema),

@@ -82,10 +82,13 @@ def test_jsd_measures_categories_too_and_l_infinity_measures_nothing_on_numbers(
 def test_dataset_found_reads_dataset_anomalies_and_empty_data_only_sets_data_missing(stats):
     schema_ = tfdv.infer_schema(stats)
     schema_.dataset_constraints.min_examples_count = 10
-    assert validation.dataset_found(tfdv.validate_statistics(stats, schema_)) == ["DATASET_LOW_NUM_EXAMPLES"]
+    too_few = tfdv.validate_statistics(stats, schema_)
+    assert validation.dataset_found(too_few) == ["DATASET_LOW_NUM_EXAMPLES"]
+    assert list(validation.table(too_few)["feature"]) == ["[data set]"]
     empty = statistics_pb2.DatasetFeatureStatisticsList(datasets=[statistics_pb2.DatasetFeatureStatistics()])
     nothing = tfdv.validate_statistics(empty, schema_)
-    assert nothing.data_missing and validation.dataset_found(nothing) == [] and validation.found(nothing) == {}
+    assert nothing.data_missing
+    assert validation.dataset_found(nothing) == [] and validation.found(nothing) == {}
 
 
 def test_drift_is_measured_and_flagged(stats):

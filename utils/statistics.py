@@ -135,5 +135,6 @@ def plot(stats_by_name: dict[str, statistics_pb2.DatasetFeatureStatisticsList],
 
 
 def num_examples(stats: statistics_pb2.DatasetFeatureStatisticsList) -> int:
-    """How many examples the statistics describe (0 for an empty delivery, which validation lets pass)."""
+    """How many examples the statistics describe (0 for an empty delivery: TFDV then only sets
+    ``data_missing`` and reports no anomaly, which is why chapter 02 adds DataGate)."""
     return int(_features(stats)[0])

@@ -44,12 +44,14 @@ def dataset_found(anomalies: anomalies_pb2.Anomalies) -> list[str]:
 
 
 def table(anomalies: anomalies_pb2.Anomalies) -> pd.DataFrame:
-    """One row per (feature, reason): the anomaly type, its short and long description."""
-    rows = [{"feature": feature,
-             "anomaly": anomalies_pb2.AnomalyInfo.Type.Name(reason.type),
-             "short": reason.short_description,
-             "description": reason.description}
-            for feature, info in sorted(anomalies.anomaly_info.items()) for reason in info.reason]
+    """One row per (feature, reason): the anomaly type, its short and long description; anomalies of the
+    data set as a whole come last, as feature '[data set]'."""
+    reasons = [(feature, reason) for feature, info in sorted(anomalies.anomaly_info.items())
+               for reason in info.reason]
+    reasons += [("[data set]", reason) for reason in anomalies.dataset_anomaly_info.reason]
+    rows = [{"feature": feature, "anomaly": anomaly_name(reason.type),
+             "short": reason.short_description, "description": reason.description}
+            for feature, reason in reasons]
     return pd.DataFrame(rows, columns=["feature", "anomaly", "short", "description"])
 
 

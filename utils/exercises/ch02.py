@@ -75,7 +75,7 @@ def check_02_diagnose_deliveries(diagnosis) -> str:
     batches = sorted(DELIVERY_DIAGNOSIS)
     require(isinstance(diagnosis, dict) and sorted(diagnosis) == batches,
             f"answer with a dict with one entry for each of {', '.join(batches)} ({{}} for a delivery "
-            f"you would let through); got {sorted(diagnosis) if isinstance(diagnosis, dict) else diagnosis!r}")
+            f"you would let through); got {_keys(diagnosis)}")
     for batch in batches:
         require(isinstance(diagnosis[batch], dict),
                 f"{batch}: answer with a dict {{feature: cause}}, got {diagnosis[batch]!r}")
@@ -100,7 +100,8 @@ def check_02_diagnose_deliveries(diagnosis) -> str:
                 "unit are they?")
     else:
         hint = (f"batch_b: body_mass_g became a float. Look at its min, mean and max in "
-                f"{_LOOK_AT.format(batch='batch_b')}: what happened to the numbers? (you answered {cause_b!r})")
+                f"{_LOOK_AT.format(batch='batch_b')}: what happened to the numbers? "
+                f"(you answered {cause_b!r})")
     require(cause_b == "wrong unit", hint)
     return ("batch_a has its two bill columns swapped and batch_b weighs in kilograms: both go back to "
             "their source for a new version; batch_c passes.")
@@ -112,3 +113,7 @@ def _require_features(batch: str, answer: dict, how_many: str) -> None:
             f"{batch}: ExampleValidator flags {how_many} ({len(expected)} in all); name every feature it "
             f"flags and nothing else (you named {sorted(answer) or 'none'}); "
             f"validation.found(batch_anomalies['{batch}']) lists them")
+
+
+def _keys(answer) -> str:
+    return str(sorted(answer)) if isinstance(answer, dict) else repr(answer)
