@@ -117,3 +117,37 @@ def test_split_problems_lists_every_kind_once():
     assert problems[1] == "the data set as a whole: DATASET_LOW_NUM_EXAMPLES (too few)"
     assert problems[2] == "feature 'sex': SCHEMA_MISSING_COLUMN"
     assert data_gate.split_problems(anomalies_pb2.Anomalies()) == []
+
+
+@tfx.dsl.components.component
+def AfterTheGate(examples: tfx.dsl.components.InputArtifact[standard_artifacts.Examples]):
+    """Stands for Transform in the orchestrated test: it must not run when the gate fails."""
+
+
+def test_an_orchestrated_run_stops_at_the_gate_on_a_header_only_delivery(tmp_path):
+    """LocalDagRunner, as chapter 09 will run it: a CSV with only its header is refused by the gate, and the
+    component that waits for the gate (add_upstream_node) never runs."""
+    source = tmp_path / "delivery"
+    source.mkdir()
+    (source / "penguins.csv").write_text("species,island,body_mass_g\n")
+    example_gen = tfx.components.CsvExampleGen(input_base=str(source))
+    statistics_gen = tfx.components.StatisticsGen(examples=example_gen.outputs["examples"])
+    schema_file = tmp_path / "schema" / "schema.pbtxt"
+    schema_file.parent.mkdir()
+    tfdv.write_schema_text(tfdv.infer_schema(tfdv.generate_statistics_from_dataframe(
+        pd.DataFrame({"species": ["Adelie"], "island": ["Dream"], "body_mass_g": [3000]}))), str(schema_file))
+    schema_gen = tfx.components.ImportSchemaGen(schema_file=str(schema_file))
+    validator = tfx.components.ExampleValidator(statistics=statistics_gen.outputs["statistics"],
+                                                schema=schema_gen.outputs["schema"])
+    gate = pipeline.data_gate(validator)
+    after = AfterTheGate(examples=example_gen.outputs["examples"])
+    after.add_upstream_node(gate)
+    run = tfx.dsl.Pipeline(
+        pipeline_name="gate_test", pipeline_root=str(tmp_path / "root"),
+        metadata_connection_config=tfx.orchestration.metadata.sqlite_metadata_connection_config(
+            str(tmp_path / "metadata.sqlite")),
+        components=[example_gen, statistics_gen, schema_gen, validator, gate, after])
+    with pytest.raises(DataGateError) as caught:
+        tfx.orchestration.LocalDagRunner().run(run)
+    assert "data_missing" in str(caught.value) and "split 'train'" in str(caught.value)
+    assert not (tmp_path / "root" / "AfterTheGate").exists(), "the component after the gate ran"

@@ -125,3 +125,30 @@ def test_save_reports_change_and_content_addressed_copy_follows_content(tmp_path
     schema.save(small, target)
     assert schema.content_addressed_copy(target) != first
     assert [f.name for f in schema.load(target).feature] == ["x", "y"]
+
+
+def test_shapes_go_only_to_features_never_empty_and_a_gap_is_flagged_without_one(tmp_path):
+    """Chapter 02's reason for infer_feature_shape=False, checked on tf.Examples as CsvExampleGen writes them
+    (a missing CSV value is an empty list)."""
+    import tensorflow as tf
+
+    def example(island, mass):
+        return tf.train.Example(features=tf.train.Features(feature={
+            "island": tf.train.Feature(bytes_list=tf.train.BytesList(value=[island] if island else [])),
+            "body_mass_g": tf.train.Feature(int64_list=tf.train.Int64List(value=[mass] if mass else [])),
+        })).SerializeToString()
+
+    def stats_of(rows, name):
+        path = str(tmp_path / f"{name}.tfrecord")
+        with tf.io.TFRecordWriter(path) as writer:
+            for row in rows:
+                writer.write(example(*row))
+        return tfdv.generate_statistics_from_tfrecord(path)
+
+    seen = stats_of([(b"Dream", 3000), (b"Biscoe", None), (b"Dream", 4000)], "seen")
+    shaped = tfdv.infer_schema(seen, infer_feature_shape=True)
+    assert [f.name for f in shaped.feature if f.HasField("shape")] == ["island"]
+    unshaped = tfdv.infer_schema(seen, infer_feature_shape=False)
+    gap = stats_of([(b"Dream", 3000), (None, 3500)], "gap")
+    assert validation.found(tfdv.validate_statistics(gap, unshaped)) == {
+        "island": ["FEATURE_TYPE_LOW_NUMBER_VALUES"]}
