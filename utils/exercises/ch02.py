@@ -103,7 +103,7 @@ def check_02_diagnose_deliveries(diagnosis) -> str:
                 f"{_LOOK_AT.format(batch='batch_b')}: what happened to the numbers? "
                 f"(you answered {cause_b!r})")
     require(cause_b == "wrong unit", hint)
-    return ("batch_a has its two bill columns swapped and batch_b weighs in kilograms: both go back to "
+    return ("the bill columns of batch_a are swapped and batch_b weighs in kilograms: both go back to "
             "their source for a new version; batch_c passes.")
 
 
