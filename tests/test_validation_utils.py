@@ -152,3 +152,13 @@ def test_shapes_go_only_to_features_never_empty_and_a_gap_is_flagged_without_one
     gap = stats_of([(b"Dream", 3000), (None, 3500)], "gap")
     assert validation.found(tfdv.validate_statistics(gap, unshaped)) == {
         "island": ["FEATURE_TYPE_LOW_NUMBER_VALUES"]}
+
+
+def test_distribution_validator_is_outside_tfx_v1_but_its_config_is_in_tfx_proto():
+    """What chapter 02 says about importing DistributionValidator in TFX 1.16."""
+    from tfx import v1 as tfx
+    from tfx.components.distribution_validator.component import DistributionValidator
+    from tfx.proto import distribution_validator_pb2
+
+    assert not hasattr(tfx.components, "DistributionValidator") and DistributionValidator
+    assert tfx.proto.DistributionValidatorConfig is distribution_validator_pb2.DistributionValidatorConfig
