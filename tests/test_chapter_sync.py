@@ -59,7 +59,8 @@ def tiny_chapter(tmp_path, monkeypatch):
     nbformat.write(notebook, chapter.notebook)
     chapter.deck.write_text("---\ntitle: t\n---\n\n## One\n\nTime: about 25 minutes on your own, 15 minutes "
                             "live in class; the notebook runs in about 60 s.\n\n"
-                            "## Exercises (in the notebook)\n\n- 42.1: one\n\n::: notes\n\n- 9.9: not an exercise, a note\n\n:::\n")
+                            "## Exercises (in the notebook)\n\n- 42.1: one\n\n"
+                            "::: notes\n\n- 9.9: not an exercise, a note\n\n:::\n")
     return chapter
 
 
