@@ -64,6 +64,15 @@ def test_other_separators_without_decimal_commas_are_refused_too(tmp_path, separ
     assert "decimal" not in message
 
 
+def test_a_byte_order_mark_is_refused_and_the_fix_works(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + (HEADER + ROWS).encode())
+    refused(tmp_path, r"p\.csv starts with a byte-order mark", r"\\ufeff",
+            re.escape('pd.read_csv(path, encoding="utf-8-sig").to_csv(path, index=False)'))
+    pd.read_csv(path, encoding="utf-8-sig").to_csv(path, index=False)
+    assert delivery.check_csv_folder(tmp_path).columns[0] == "species"
+
+
 def test_a_header_only_delivery_is_refused(tmp_path):
     refused(folder_with(tmp_path, p_csv=HEADER), r"p\.csv has a header row but no data rows")
 

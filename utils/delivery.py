@@ -11,7 +11,9 @@ text with a header row. What it does with a delivery that is not that is unhelpf
 * a semicolon- or tab-separated file without decimal commas is read *without* an error, as one text column
   whose name is the whole header line;
 * a file with only a header row, or no byte at all, gives an Examples artifact with no examples;
-* files whose headers differ stop the run with "Files in same split ... have different header".
+* files whose headers differ stop the run with "Files in same split ... have different header";
+* a file that starts with a byte-order mark (Excel's "CSV UTF-8") is read without an error, its first column
+  named ``\ufeffspecies`` instead of ``species``.
 
 :func:`check_csv_folder` finds these before any Beam pipeline starts and raises :class:`DeliveryError`
 naming the file, the problem and what to do about it.
@@ -19,6 +21,7 @@ naming the file, the problem and what to do about it.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -77,7 +80,13 @@ def check_csv_file(path: str | Path) -> tuple[tuple[str, ...], int]:
     """The header and the number of rows of one comma-separated file; :class:`DeliveryError` if it has none,
     uses another separator, or has rows whose number of fields differs from the header's."""
     path = Path(path)
-    text = path.read_bytes().decode("utf-8", errors="replace")
+    content = path.read_bytes()
+    if content.startswith(codecs.BOM_UTF8):
+        raise DeliveryError(
+            f"{path} starts with a byte-order mark (as Excel's \"CSV UTF-8\" writes): CsvExampleGen would "
+            "keep it in the first column's name, '\\ufeff' + the name. Remove it first, e.g. with pandas: "
+            'pd.read_csv(path, encoding="utf-8-sig").to_csv(path, index=False)')
+    text = content.decode("utf-8", errors="replace")
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         raise DeliveryError(f"{path} is empty, not even a header row: ask for the delivery again "
