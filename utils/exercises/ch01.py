@@ -54,7 +54,6 @@ def check_01_pin_span(context, example_gen, span: int = 1, rows: int = 224) -> s
     return f"Span {span}, version {recorded.get('version')}, {rows} examples."
 
 
-
 def _partition_feature(component) -> str:
     """The partition_feature_name of an ExampleGen's output_config ('' when it hashes whole examples)."""
     output_config = getattr(component, "exec_properties", {}).get("output_config") or "{}"
