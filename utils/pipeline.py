@@ -9,14 +9,25 @@ Each function takes the upstream components it reads from, in pipeline order.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tfx import v1 as tfx
 
-from utils import config, data, paths, schema
+from utils import config, data, delivery, paths, schema
 
 
-def example_gen() -> tfx.components.CsvExampleGen:
-    """Chapter 01: every penguin, split 2:1 into train and eval by hash (ExampleGen's default)."""
-    return tfx.components.CsvExampleGen(input_base=str(data.dataset(config.PENGUINS)))
+def example_gen(input_base: str | Path | None = None) -> tfx.components.CsvExampleGen:
+    """Chapter 01: every penguin, split 2:1 into train and eval by hash (ExampleGen's default).
+
+    ``input_base`` replaces the shipped penguins (checked against their checksums) by another folder of CSV
+    files, e.g. your own data; that folder first goes through :func:`utils.delivery.check_csv_folder`, which
+    raises :class:`utils.delivery.DeliveryError` for a delivery CsvExampleGen would misread."""
+    if input_base is None:
+        folder = data.dataset(config.PENGUINS)
+    else:
+        folder = Path(input_base).resolve()
+        delivery.check_csv_folder(folder)
+    return tfx.components.CsvExampleGen(input_base=str(folder))
 
 
 def shipped_examples(dataset: str, name: str, splits=()) -> tfx.components.CsvExampleGen:

@@ -6,7 +6,7 @@ a right one "correct" with what it found. It returns a :class:`Verdict`, true on
 invisible in a notebook. The solutions notebooks ``assert`` the same checks.
 """
 
-from utils.exercises.ch01 import check_01_pin_span, check_01_three_way_split
+from utils.exercises.ch01 import check_01_pin_span, check_01_season_split, check_01_three_way_split
 from utils.exercises.ch02 import check_02_accept_new_island, check_02_heavier_than_6500
 from utils.exercises.ch03 import check_03_bill_ratio, check_03_gentoo_index
 from utils.exercises.common import ExerciseError, Verdict
@@ -15,6 +15,7 @@ __all__ = [
     "ExerciseError",
     "Verdict",
     "check_01_pin_span",
+    "check_01_season_split",
     "check_01_three_way_split",
     "check_02_accept_new_island",
     "check_02_heavier_than_6500",
