@@ -108,10 +108,11 @@ def bucketize(values, num_buckets: int) -> tf.Tensor:
 
 def index_categories(values, vocab_filename: str, num_oov_buckets: int) -> tf.Tensor:
     """Index of each value in a vocabulary of the present training values, most frequent first
-    (analyzer). The empty string stands for "missing": it is never in the vocabulary, so a missing value
-    gets an OOV index (or -1 without OOV buckets), like a value never seen in training.
-    ``tft.compute_and_apply_vocabulary`` does both steps at once; here they are apart so that the
-    vocabulary is computed from the present values only."""
+    (analyzer). The empty string stands for "missing": it is never in the vocabulary (tft.vocabulary skips
+    empty strings), so a missing value gets an OOV index (or -1 without OOV buckets), like a value never
+    seen in training. ``tft.compute_and_apply_vocabulary`` on the SparseTensor would keep the gaps (a
+    missing value would get no index at all); here the vocabulary reads the present values and the
+    lookup reads one filled value per example."""
     vocabulary = tft.vocabulary(values, vocab_filename=vocab_filename)
     return tft.apply_vocabulary(fill_missing(values, default=""), vocabulary,
                                 num_oov_buckets=num_oov_buckets, default_value=-1)
