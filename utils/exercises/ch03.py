@@ -17,6 +17,7 @@ from utils.exercises.common import NOT_ATTEMPTED, ExerciseError, exercise_check,
 
 CHAPTER = "03_transform"
 RATIO = "bill_ratio_xf"
+QUIET = ("absl", "tensorflow", "apache_beam.options.pipeline_options")  # loggers a check's runs silence
 
 # Six penguins for exercise 3.2: (bill_length_mm, bill_depth_mm); the last one has no bill measurements.
 RATIO_ROWS = ((41.0, 18.0), (43.0, 19.0), (45.0, 15.0), (47.0, 16.0), (44.0, 17.0), (None, None))
@@ -51,7 +52,8 @@ def _labelled(species: str) -> bytes:
 def label_index(transform, species: str) -> int:
     """What the transform graph makes of a labelled example of ``species``: its ``species_xf``."""
     output = _transform_output(transform)
-    transformed = output.transform_raw_features(_raw_examples(output, [_labelled(species)]))
+    with _quiet(*QUIET):
+        transformed = output.transform_raw_features(_raw_examples(output, [_labelled(species)]))
     return int(transformed[f"{config.LABEL_KEY}{config.TRANSFORMED_SUFFIX}"].numpy()[0])
 
 
@@ -221,8 +223,7 @@ def analyze(preprocessing_fn, rows, output_dir: str):
 
     metadata = dataset_metadata.DatasetMetadata(schema.load(paths.CURATED_SCHEMA))
     with tempfile.TemporaryDirectory() as temp_dir, \
-            _quiet("absl", "apache_beam.options.pipeline_options"), \
-            tft_beam.Context(temp_dir=temp_dir, force_tf_compat_v1=False):
+            _quiet(*QUIET), tft_beam.Context(temp_dir=temp_dir, force_tf_compat_v1=False):
         transform_fn = (_instances(rows), metadata) | tft_beam.AnalyzeDataset(preprocessing_fn)
         _ = transform_fn | tft_beam.WriteTransformFn(output_dir)
     # the raw schema, which Transform saves beside the graph too (TFTransformOutput.raw_feature_spec reads it)
@@ -252,7 +253,8 @@ def _indexes(output, requests) -> dict:
     """The student's island_xf and sex_xf for ``requests``, as lists; checks they are one int per request."""
     import tensorflow as tf
 
-    transformed = output.transform_raw_features(_raw_examples(output, [_request(*r) for r in requests]))
+    with _quiet(*QUIET):
+        transformed = output.transform_raw_features(_raw_examples(output, [_request(*r) for r in requests]))
     missing = [f"{name}_xf" for name in CATEGORIES if f"{name}_xf" not in transformed]
     require(not missing, f"preprocessing_fn must return {missing}; it returned {sorted(transformed)}")
     result = {}
@@ -344,7 +346,8 @@ def check_03_vocabulary(module_file) -> str:
 def transformed_categories(transform, raw_examples: list) -> dict:
     """island_xf and sex_xf that a Transform's graph gives ``raw_examples`` (serialized tf.Examples)."""
     output = _transform_output(transform)
-    transformed = output.transform_raw_features(_raw_examples(output, raw_examples))
+    with _quiet(*QUIET):
+        transformed = output.transform_raw_features(_raw_examples(output, raw_examples))
     return {name: transformed[f"{name}_xf"].numpy().tolist() for name in CATEGORIES}
 
 
