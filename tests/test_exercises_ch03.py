@@ -29,8 +29,7 @@ def test_none_means_not_attempted(capsys):
     assert_not_attempted(exercises.check_03_gentoo_index("unused", None))
     assert_not_attempted(exercises.check_03_bill_ratio(None))
     assert_not_attempted(exercises.check_03_vocabulary(None))
-    assert_not_attempted(exercises.check_03_vocabulary_transform(None, "unused"))
-    assert capsys.readouterr().out.count("not attempted yet") == 4
+    assert capsys.readouterr().out.count("not attempted yet") == 3
 
 
 def test_the_graph_maps_the_label_through_the_fixed_table(graph_dir):
@@ -209,3 +208,9 @@ def test_a_module_file_that_does_not_load_or_lacks_the_function_fails(tmp_path):
     other_name.write_text("def transform(inputs):\n    return inputs\n")
     assert_wrong(exercises.check_03_vocabulary(other_name), "must define preprocessing_fn")
     assert_wrong(exercises.check_03_vocabulary(tmp_path / "missing.py"), "is not a Python file")
+
+
+def test_comparing_a_transform_needs_the_course_s_too(tmp_path):
+    """The second step of 3.3 compares the student's Transform with the course's: both must be given."""
+    verdict = exercises.check_03_vocabulary(module_file(tmp_path, "right"), "my transform", None)
+    assert_wrong(verdict, "give the course's Transform too")

@@ -12,7 +12,6 @@ from utils.exercises.ch03 import (
     check_03_bill_ratio,
     check_03_gentoo_index,
     check_03_vocabulary,
-    check_03_vocabulary_transform,
 )
 from utils.exercises.common import ExerciseError, Verdict
 
@@ -26,5 +25,4 @@ __all__ = [
     "check_03_bill_ratio",
     "check_03_gentoo_index",
     "check_03_vocabulary",
-    "check_03_vocabulary_transform",
 ]

@@ -314,9 +314,11 @@ def _vocabulary_hints(output, got: dict) -> None:
 
 
 @exercise_check("3.3", CHAPTER)
-def check_03_vocabulary(module_file) -> str:
+def check_03_vocabulary(module_file, my_transform=None, course_transform=None) -> str:
     """Exercise 3.3: a module file whose preprocessing_fn indexes island and sex in frequency vocabularies
-    with one OOV bucket, missing values included, exactly as the course's module does."""
+    with one OOV bucket, missing values included, exactly as the course's module does: first on a few
+    penguins with tf.Transform in this process; then, given the Transform run on it (``my_transform``) and
+    the course's, their vocabulary files and the indexes they give every example."""
     if module_file is None:
         return NOT_ATTEMPTED
     module = load_module(module_file)
@@ -339,8 +341,12 @@ def check_03_vocabulary(module_file) -> str:
             require(alone[name] == EXPECTED[name][-1:],
                     f"a request without {name}, sent alone, got {alone[name]}, not the OOV index "
                     f"{EXPECTED[name][-1]}: in a batch where nobody has a value, fill the gaps the same way")
-    return ("seen, unseen and missing values get the course's indexes: "
-            + "; ".join(f"{name} {EXPECTED[name]}" for name in CATEGORIES))
+    few = ("seen, unseen and missing values get the course's indexes: "
+           + "; ".join(f"{name} {EXPECTED[name]}" for name in CATEGORIES))
+    if my_transform is None:
+        return few
+    require(course_transform is not None, "give the course's Transform too, to compare yours with it")
+    return f"{few}. {_compare_with_course(my_transform, course_transform)}"
 
 
 def transformed_categories(transform, raw_examples: list) -> dict:
@@ -351,12 +357,9 @@ def transformed_categories(transform, raw_examples: list) -> dict:
     return {name: transformed[f"{name}_xf"].numpy().tolist() for name in CATEGORIES}
 
 
-@exercise_check("3.3", CHAPTER)
-def check_03_vocabulary_transform(my_transform, course_transform) -> str:
-    """Exercise 3.3, second part: the Transform run on the student's module file against the course's,
-    the vocabulary files and the indexes both graphs give every raw example of both splits."""
-    if my_transform is None:
-        return NOT_ATTEMPTED
+def _compare_with_course(my_transform, course_transform) -> str:
+    """The Transform run on the student's module file against the course's: the vocabulary files, and the
+    indexes both graphs give every raw example of every split and the check's requests."""
     mine, course = _transform_output(my_transform), _transform_output(course_transform)
     for name in CATEGORIES:
         require(mine.vocabulary_by_name(name) == course.vocabulary_by_name(name),
@@ -372,5 +375,5 @@ def check_03_vocabulary_transform(my_transform, course_transform) -> str:
         differ = sum(g != e for g, e in zip(got[name], expected[name], strict=True))
         require(differ == 0,
                 f"{name}_xf differs from the course's for {differ} of {len(serialized)} examples")
-    return (f"same vocabularies as the course's Transform, and the same island_xf and sex_xf for all "
+    return (f"Your Transform: the course's vocabularies, and the same island_xf and sex_xf for all "
             f"{len(serialized)} examples ({' + '.join(splits)} splits, and {len(REQUESTS)} requests)")
