@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from utils import config, examples, paths, schema
+from utils import config, paths, schema
 from utils.exercises.common import NOT_ATTEMPTED, ExerciseError, exercise_check, require
 
 CHAPTER = "03_transform"
@@ -360,6 +360,8 @@ def transformed_categories(transform, raw_examples: list) -> dict:
 def _compare_with_course(my_transform, course_transform) -> str:
     """The Transform run on the student's module file against the course's: the vocabulary files, and the
     indexes both graphs give every raw example of every split and the check's requests."""
+    from utils import examples
+
     mine, course = _transform_output(my_transform), _transform_output(course_transform)
     for name in CATEGORIES:
         require(mine.vocabulary_by_name(name) == course.vocabulary_by_name(name),
