@@ -28,10 +28,14 @@ def fast_mode(fast: bool = False) -> bool:
     return bool(fast) or os.environ.get(FAST_ENV, "") == "1"
 
 
-# Chapter 03, Transform: how utils/tfx_modules/penguin_transform.py names and shapes its output features.
+# Chapter 03, Transform: how the module file (paths.TRANSFORM_MODULE) names and shapes its output features.
 TRANSFORMED_SUFFIX = "_xf"  # every feature Transform outputs ends in it: raw and transformed never mix
 MISSING_SUFFIX = "_missing"  # <numeric feature>_missing_xf: 1 where the raw value was absent, else 0
 BUCKETIZED_FEATURE = "body_mass_g"  # also output in quantile buckets, as <name>_bucket_xf
 BUCKET_SUFFIX = "_bucket"
 NUM_BUCKETS = 4
 NUM_OOV_BUCKETS = 1  # categories never seen in training (and missing ones) share one extra index
+# The label's classes in a fixed order: Transform maps species to its index here (Adelie 0, Chinstrap 1,
+# Gentoo 2), and later chapters read class names from it. A fixed table, not a vocabulary: a vocabulary is
+# ordered by frequency, and that order can change from one delivery to the next.
+LABELS = ("Adelie", "Chinstrap", "Gentoo")

@@ -23,10 +23,13 @@ feature arrives as a ``tf.SparseTensor`` with 0 or 1 value per example. Missing 
 * categorical features (``config.CATEGORICAL_FEATURES``): an integer index into a vocabulary of the
   values seen in training, most frequent first. Unseen values *and* missing ones (filled with the empty
   string, which is never in a vocabulary) share ``config.NUM_OOV_BUCKETS`` out-of-vocabulary index;
-* the label ``config.LABEL_KEY``: an index into the vocabulary named ``species``, no OOV bucket.
+* the label ``config.LABEL_KEY``: its index in the fixed list ``config.LABELS`` (a lookup table, not a
+  vocabulary: a vocabulary's frequency order could change between deliveries, and with it the meaning of
+  each class index); a species not in the list gets -1.
 
 Every output feature is named ``<name>_xf`` (``config.TRANSFORMED_SUFFIX``), so raw and transformed
 features never mix. Unit tests: tests/test_penguin_transform.py.
+Chapter 03 prints this whole file.
 """
 
 from __future__ import annotations
@@ -105,13 +108,24 @@ def bucketize(values, num_buckets: int) -> tf.Tensor:
 
 def index_categories(values, vocab_filename: str, num_oov_buckets: int) -> tf.Tensor:
     """Index of each value in a vocabulary of the present training values, most frequent first
-    (analyzer). The empty string stands for "missing": it is never in the vocabulary, so a missing value
-    gets an OOV index (or -1 without OOV buckets), like a value never seen in training.
-    ``tft.compute_and_apply_vocabulary`` does both steps at once; here they are apart so that the
-    vocabulary is computed from the present values only."""
+    (analyzer). The empty string stands for "missing": it is never in the vocabulary (tft.vocabulary skips
+    empty strings), so a missing value gets an OOV index (or -1 without OOV buckets), like a value never
+    seen in training. ``tft.compute_and_apply_vocabulary`` on the SparseTensor would keep the gaps (a
+    missing value would get no index at all); here the vocabulary reads the present values and the
+    lookup reads one filled value per example."""
     vocabulary = tft.vocabulary(values, vocab_filename=vocab_filename)
     return tft.apply_vocabulary(fill_missing(values, default=""), vocabulary,
                                 num_oov_buckets=num_oov_buckets, default_value=-1)
+
+
+def index_label(values) -> tf.Tensor:
+    """Index of each label in ``config.LABELS`` (a mapper: the table is fixed, no analyzer needed);
+    a label not in the list, or a missing one, gets -1."""
+    table = tf.lookup.StaticHashTable(
+        tf.lookup.KeyValueTensorInitializer(keys=tf.constant(config.LABELS),
+                                            values=tf.range(len(config.LABELS), dtype=tf.int64)),
+        default_value=-1)
+    return table.lookup(fill_missing(values, default=""))
 
 
 def preprocessing_fn(inputs: dict) -> dict:
@@ -131,6 +145,5 @@ def preprocessing_fn(inputs: dict) -> dict:
     for name in config.CATEGORICAL_FEATURES:
         outputs[transformed_name(name)] = index_categories(
             inputs[name], vocab_filename=name, num_oov_buckets=config.NUM_OOV_BUCKETS)
-    outputs[transformed_name(config.LABEL_KEY)] = index_categories(
-        inputs[config.LABEL_KEY], vocab_filename=config.LABEL_KEY, num_oov_buckets=0)
+    outputs[transformed_name(config.LABEL_KEY)] = index_label(inputs[config.LABEL_KEY])
     return outputs
