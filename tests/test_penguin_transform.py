@@ -218,3 +218,28 @@ def test_an_example_without_any_value_gets_means_oov_and_flags(transform_seriali
     assert [empty[f"{n}_xf"][0] for n in NUMERIC] == [0.0] * 4
     assert [empty[f"{n}_missing_xf"][0] for n in NUMERIC] == [1] * 4
     assert empty["island_xf"] == [len(ISLANDS)] and empty["sex_xf"] == [len(SEXES)]
+
+
+def test_every_setting_the_module_reads_is_in_the_folder_tfx_hashes(tmp_path):
+    """TFX's cache key for Transform covers the .py files of the module file's folder, nothing else: the
+    module must read its settings from there (features.py), so that changing one makes Transform run again."""
+    import ast
+    import shutil
+
+    from tfx.components.util import udf_utils
+
+    folder = paths.TRANSFORM_MODULE.parent
+    tree = ast.parse(paths.TRANSFORM_MODULE.read_text())
+    course_imports = {node.module for node in ast.walk(tree)
+                      if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("utils")}
+    assert course_imports == {"utils.tfx_modules.transform"}, (
+        f"the module imports {course_imports}: course code outside its folder is not in the cache key")
+    assert config.LABELS is module.features.LABELS and config.NUM_BUCKETS == module.features.NUM_BUCKETS
+
+    copy = tmp_path / "transform"
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    sources = sorted(p.name for p in copy.glob("*.py"))
+    before = udf_utils._get_version_hash(str(copy), sources)
+    features = copy / "features.py"
+    features.write_text(features.read_text().replace("NUM_BUCKETS = 4", "NUM_BUCKETS = 5"))
+    assert udf_utils._get_version_hash(str(copy), sources) != before, "a changed setting is new code"
