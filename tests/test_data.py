@@ -26,7 +26,7 @@ def test_sources_are_byte_identical_to_the_packages_they_come_from():
 
 def test_every_shipped_file_matches_its_checksum():
     table = data.checksums()
-    assert len(table) == 16
+    assert len(table) == 17
     for rel in table:
         data.verify(rel)
 
@@ -48,6 +48,13 @@ def test_spans_partition_the_clean_set_by_season():
     assert len(clean) == 344 and len(span_1) + len(span_2) == 344
     assert {r["year"] for r in span_1} == {"2007", "2008"} and {r["year"] for r in span_2} == {"2009"}
     assert not any(v == "NA" for r in clean for v in r.values()), "missing must be empty, not NA"
+
+
+def test_version_2_of_span_2_is_version_1_without_its_incomplete_rows():
+    version_1 = rows(paths.DATA_DIR / "penguins/spans/span-2/ver-1/penguins.csv")
+    version_2 = rows(paths.DATA_DIR / "penguins/spans/span-2/ver-2/penguins.csv")
+    assert version_2 == [r for r in version_1 if all(v != "" for v in r.values())]
+    assert (len(version_1), len(version_2)) == (120, 117)
 
 
 def test_serving_set_has_no_label_and_no_missing_values():

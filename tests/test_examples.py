@@ -71,3 +71,13 @@ def test_csv_examples_take_the_types_a_schema_gives(tmp_path):
     assert typed.features.feature["bill_length_mm"].WhichOneof("kind") == "float_list"
     assert typed == examples.example_from_values({"bill_length_mm": 35.0, "island": "Dream"}, kinds)
     assert examples.feature_values(examples.example_from_values({"year": None}, kinds)) == {"year": None}
+
+
+def test_converting_a_csv_again_writes_the_same_file(tmp_path):
+    source = tmp_path / "p.csv"
+    source.write_text("species,island,year,sex\nAdelie,Torgersen,2007,\nGentoo,Biscoe,2008,male\n")
+    first, again = tmp_path / "first.tfrecord.gz", tmp_path / "again.tfrecord.gz"
+    examples.csv_to_tfrecord(source, first)
+    examples.csv_to_tfrecord(source, again)
+    assert first.read_bytes() == again.read_bytes()
+    assert first.stat().st_mtime_ns == again.stat().st_mtime_ns == source.stat().st_mtime_ns

@@ -22,8 +22,9 @@ class Channel:
 class Component:
     """Stands in for an ExampleGen whose execution already wrote its artifact."""
 
-    def __init__(self, artifact):
+    def __init__(self, artifact, exec_properties=None):
         self.outputs = {"examples": Channel(artifact)}
+        self.exec_properties = exec_properties or {}
 
 
 class Context:
@@ -31,10 +32,16 @@ class Context:
         self.ran, self._store = [], store
 
     def run(self, component):
+        if isinstance(component, Failing):
+            raise RuntimeError("Split name train does not match any file.\nmore details")
         self.ran.append(component)
 
     def store(self):
         return self._store
+
+
+class Failing(Component):
+    """An ExampleGen whose run fails (say, a pattern that matches no file)."""
 
 
 def examples_artifact(tmp_path, sizes):
@@ -108,3 +115,80 @@ def test_a_check_prints_one_line_and_shows_nothing_in_a_notebook(tmp_path, capsy
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(". ")[0] for line in lines] == ["Exercise 1.1: not attempted yet",
                                                       "Exercise 1.1: not right yet"]
+
+
+def season_artifact(tmp_path, seasons):
+    """An Examples artifact whose splits hold {split: {year: rows}}."""
+    art = standard_artifacts.Examples()
+    art.uri = str(tmp_path / "seasons")
+    art.split_names = "[" + ", ".join(f'"{s}"' for s in seasons) + "]"
+    for split, years in seasons.items():
+        source = tmp_path / f"{split}-seasons.csv"
+        source.write_text("species,year\n" + "".join(f"Adelie,{y}\n" * n for y, n in years.items()))
+        examples.csv_to_tfrecord(source, tmp_path / f"seasons/Split-{split}/data.tfrecord.gz")
+    return art
+
+
+RIGHT_SEASONS = {"train": {2007: 110, 2008: 114}, "eval": {2009: 117}}
+BY_YEAR = '{"split_config": {"partition_feature_name": "year", "splits": []}}'
+
+
+def test_a_season_split_read_from_the_span_files_passes(tmp_path):
+    context = Context()
+    component = Component(season_artifact(tmp_path, RIGHT_SEASONS),
+                          {"output_config": '{"split_config": {"splits": []}}'})
+    assert exercises.check_01_season_split(context, component)
+    assert context.ran == [component]
+
+
+def test_season_split_not_attempted(capsys):
+    assert_not_attempted(exercises.check_01_season_split(Context(), None))
+    assert "solutions/01_example_gen_solutions.ipynb" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("seasons, exec_properties, hint", [
+    # the default 2:1 hash split of the clean penguins: every season on both sides
+    ({"train": {2007: 70, 2008: 70, 2009: 64}, "eval": {2007: 40, 2008: 44, 2009: 56}}, {},
+     r"both hold penguins of \[2007, 2008, 2009\].*a hash split mixes"),
+    # partition_feature_name="year" with 2:1 buckets (what TFX does): 2007 | 2008 + 2009
+    ({"train": {2007: 110}, "eval": {2008: 114, 2009: 120}}, {"output_config": BY_YEAR},
+     r"partition_feature_name='year'.*hash of the value decides"),
+    # even when the hash happens to give the right seasons, it was luck
+    ({"train": {2007: 110, 2008: 114}, "eval": {2009: 120}}, {"output_config": BY_YEAR},
+     "partition_feature_name"),
+    # the splits the wrong way round
+    ({"train": {2009: 117}, "eval": {2007: 110, 2008: 114}}, {}, r"eval holds the seasons \[2007, 2008\]"),
+    ({"train": {2007: 110}, "eval": {2009: 117}}, {}, r"train holds 110 penguins of \[2007\].*all 224"),
+    ({"train": {2007: 110, 2008: 114}, "eval": {2009: 120}}, {}, "that is version 1 of 2009"),
+    ({"train": {2007: 110, 2008: 114}, "eval": {2009: 237}}, {}, "both versions of 2009"),
+    ({"train": {2007: 110, 2008: 114}, "eval": {2009: 60}}, {}, "version 2 of 2009 has 117"),
+    ({"train": {2007: 110, 2008: 114}, "test": {2009: 117}}, {}, "named train and eval"),
+])
+def test_a_wrong_season_split_fails_with_a_hint(tmp_path, seasons, exec_properties, hint):
+    component = Component(season_artifact(tmp_path, seasons), exec_properties)
+    assert_wrong(exercises.check_01_season_split(Context(), component), hint)
+
+
+def test_a_component_that_fails_to_run_gets_its_error_as_the_hint(tmp_path):
+    component = Failing(season_artifact(tmp_path, RIGHT_SEASONS))
+    assert_wrong(exercises.check_01_season_split(Context(), component),
+                 r"did not run: Split name train does not match any file\.$")
+
+
+@pytest.mark.parametrize("buckets, seasons", [((2, 1), {2007: "train", 2008: "eval", 2009: "eval"}),
+                                              ((4, 1), {2007: "train", 2008: "train", 2009: "train"})])
+def test_the_partition_hint_says_what_tfx_does_with_the_years(buckets, seasons):
+    """Exercise 1.3's hint: how ExampleGen's partition function assigns each year, by its bucket counts."""
+    import tensorflow as tf
+    from tfx.components.example_gen.base_example_gen_executor import _PartitionFn
+    from tfx.proto import example_gen_pb2
+
+    split_config = example_gen_pb2.SplitConfig(
+        splits=[example_gen_pb2.SplitConfig.Split(name=name, hash_buckets=n)
+                for name, n in zip(("train", "eval"), buckets, strict=True)],
+        partition_feature_name="year")
+    for year, split in seasons.items():
+        example = tf.train.Example()
+        example.features.feature["year"].int64_list.value.append(year)
+        index = _PartitionFn(example, 2, [buckets[0], sum(buckets)], split_config)
+        assert ("train", "eval")[index] == split, year

@@ -141,7 +141,7 @@ def test_the_incoming_deliveries_carry_the_defects_the_check_expects():
         with data.dataset_file(f"penguins/incoming/{batch}").open(newline="") as handle:
             return list(csv.DictReader(handle))
 
-    with data.dataset_file("penguins/spans/span-2").open(newline="") as handle:
+    with data.dataset_file("penguins/spans/span-2/ver-1").open(newline="") as handle:
         season = list(csv.DictReader(handle))
     swapped, kilograms, clean = rows("batch_a"), rows("batch_b"), rows("batch_c")
     assert set(ch02.DELIVERY_DIAGNOSIS) == {"batch_a", "batch_b", "batch_c"}

@@ -1,4 +1,5 @@
-"""utils/tfx_modules/penguin_transform.py, run by tf.Transform's Beam implementation on six penguins.
+"""The course's Transform module file (utils/tfx_modules/transform/penguin_transform.py), run by
+tf.Transform's Beam implementation on six penguins.
 
 The rows below are written so that every number can be worked out by hand: the means, standard deviations,
 bucket boundaries and vocabularies the analyzers should find are spelled out next to the assertions.
@@ -16,7 +17,7 @@ from tensorflow_metadata.proto.v0 import schema_pb2
 from tensorflow_transform.tf_metadata import dataset_metadata, schema_utils
 
 from utils import config, paths, schema
-from utils.tfx_modules import penguin_transform as module
+from utils.tfx_modules.transform import penguin_transform as module
 
 NUMERIC = ("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g")
 COLUMNS = ("species", "island") + NUMERIC + ("sex",)
@@ -37,11 +38,12 @@ ROWS = [
 BILL_LENGTH_MEAN, BILL_LENGTH_STD = 44.0, 2.0
 BODY_MASS_MEAN, BODY_MASS_STD = 4500.0, math.sqrt(5e6 / 4)
 BILL_DEPTH_MEAN, BILL_DEPTH_STD = 17.0, math.sqrt(2.0)
-# Vocabularies, most frequent first: island Biscoe 3, Dream 2, Torgersen 1; sex female 3, male 1;
-# species Adelie 3, Gentoo 2, Chinstrap 1. One OOV bucket follows each feature vocabulary.
+# Vocabularies, most frequent first: island Biscoe 3, Dream 2, Torgersen 1; sex female 3, male 1.
+# One OOV bucket follows each. The label is not a vocabulary: species Adelie 3, Gentoo 2, Chinstrap 1 would
+# put Gentoo at 1 by frequency, but its index comes from the fixed list config.LABELS.
 ISLANDS = [b"Biscoe", b"Dream", b"Torgersen"]
 SEXES = [b"female", b"male"]
-SPECIES = [b"Adelie", b"Gentoo", b"Chinstrap"]
+LABELS = ("Adelie", "Chinstrap", "Gentoo")
 
 
 def raw_instance(row) -> dict:
@@ -174,13 +176,21 @@ def test_vocabularies_are_written_most_frequent_first_under_their_names(analyzed
     _, _, output = analyzed
     assert output.vocabulary_by_name("island") == ISLANDS
     assert output.vocabulary_by_name("sex") == SEXES
-    assert output.vocabulary_by_name("species") == SPECIES
+
+
+def test_the_label_has_a_fixed_table_not_a_vocabulary(analyzed, rows, transform_serialized):
+    _, _, output = analyzed
+    assert config.LABELS == LABELS, "the class order later chapters rely on"
+    assert column(rows, "species_xf") == [0, 0, 2, 2, 1, 0], "Gentoo 2, though 2nd by frequency"
+    assets = sorted(tf.io.gfile.listdir(f"{output.transform_savedmodel_dir}/assets"))
+    assert assets == ["island", "sex"], "no species vocabulary: the label order cannot follow the data"
+    unknown = transform_serialized(serialized_example(species="Emperor"), with_label=True)
+    assert unknown["species_xf"] == [-1], "a species outside config.LABELS"
 
 
 def test_categories_become_indexes_and_missing_ones_the_oov_index(rows):
     assert column(rows, "island_xf") == [2, 1, 0, 0, 1, 0]
     assert column(rows, "sex_xf") == [1, 0, 0, 2, 0, 2], "missing sex -> OOV index len(SEXES) = 2"
-    assert column(rows, "species_xf") == [0, 0, 1, 1, 2, 0]
 
 
 def test_the_saved_graph_maps_an_unseen_island_to_oov_and_scales_with_training_statistics(
@@ -208,3 +218,28 @@ def test_an_example_without_any_value_gets_means_oov_and_flags(transform_seriali
     assert [empty[f"{n}_xf"][0] for n in NUMERIC] == [0.0] * 4
     assert [empty[f"{n}_missing_xf"][0] for n in NUMERIC] == [1] * 4
     assert empty["island_xf"] == [len(ISLANDS)] and empty["sex_xf"] == [len(SEXES)]
+
+
+def test_every_setting_the_module_reads_is_in_the_folder_tfx_hashes(tmp_path):
+    """TFX's cache key for Transform covers the .py files of the module file's folder, nothing else: the
+    module must read its settings from there (features.py), so that changing one makes Transform run again."""
+    import ast
+    import shutil
+
+    from tfx.components.util import udf_utils
+
+    folder = paths.TRANSFORM_MODULE.parent
+    tree = ast.parse(paths.TRANSFORM_MODULE.read_text())
+    course_imports = {node.module for node in ast.walk(tree)
+                      if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("utils")}
+    assert course_imports == {"utils.tfx_modules.transform"}, (
+        f"the module imports {course_imports}: course code outside its folder is not in the cache key")
+    assert config.LABELS is module.features.LABELS and config.NUM_BUCKETS == module.features.NUM_BUCKETS
+
+    copy = tmp_path / "transform"
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    sources = sorted(p.name for p in copy.glob("*.py"))
+    before = udf_utils._get_version_hash(str(copy), sources)
+    features = copy / "features.py"
+    features.write_text(features.read_text().replace("NUM_BUCKETS = 4", "NUM_BUCKETS = 5"))
+    assert udf_utils._get_version_hash(str(copy), sources) != before, "a changed setting is new code"

@@ -63,6 +63,8 @@ def derive(columns: list[str], rows: list[Row]) -> dict[str, bytes]:
     # Two spans, as if the field seasons arrived one after the other: 2007-2008, then 2009.
     files["spans/span-1/ver-1/penguins.csv"] = to_csv(columns, by_year["2007"] + by_year["2008"])
     files["spans/span-2/ver-1/penguins.csv"] = to_csv(columns, by_year["2009"])
+    # The 2009 season re-sent without the birds that were not measured completely: span 2, version 2.
+    files["spans/span-2/ver-2/penguins.csv"] = to_csv(columns, filter(complete, by_year["2009"]))
 
     # Serving requests: what a client sends, i.e. no label. The 2009 birds with every feature measured.
     serving_columns = [c for c in columns if c != config.LABEL_KEY]

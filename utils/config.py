@@ -9,6 +9,21 @@ from __future__ import annotations
 
 import os
 
+# Its features, and how Transform names what it makes of them: kept beside Transform's module file, whose
+# folder TFX's cache key covers (see that file); re-exported here for every other use.
+from utils.tfx_modules.transform.features import (  # noqa: F401  (re-exported)
+    BUCKET_SUFFIX,
+    BUCKETIZED_FEATURE,
+    CATEGORICAL_FEATURES,
+    LABEL_KEY,
+    LABELS,
+    MISSING_SUFFIX,
+    NUM_BUCKETS,
+    NUM_OOV_BUCKETS,
+    NUMERIC_FEATURES,
+    TRANSFORMED_SUFFIX,
+)
+
 FAST_ENV = "TFX_COURSE_FAST"
 
 # One pipeline for the whole course: chapters reuse each other's executions through its metadata.
@@ -18,20 +33,8 @@ BEAM_PIPELINE_ARGS = ("--direct_running_mode=in_memory", "--direct_num_workers=1
 
 # The running example (data/penguins/README.md describes every set).
 PENGUINS = "penguins/clean"
-LABEL_KEY = "species"
-NUMERIC_FEATURES = ("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g")
-CATEGORICAL_FEATURES = ("island", "sex")
 
 
 def fast_mode(fast: bool = False) -> bool:
     """True when the notebook should use its fast test values (papermill's FAST or TFX_COURSE_FAST=1)."""
     return bool(fast) or os.environ.get(FAST_ENV, "") == "1"
-
-
-# Chapter 03, Transform: how utils/tfx_modules/penguin_transform.py names and shapes its output features.
-TRANSFORMED_SUFFIX = "_xf"  # every feature Transform outputs ends in it: raw and transformed never mix
-MISSING_SUFFIX = "_missing"  # <numeric feature>_missing_xf: 1 where the raw value was absent, else 0
-BUCKETIZED_FEATURE = "body_mass_g"  # also output in quantile buckets, as <name>_bucket_xf
-BUCKET_SUFFIX = "_bucket"
-NUM_BUCKETS = 4
-NUM_OOV_BUCKETS = 1  # categories never seen in training (and missing ones) share one extra index

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -138,12 +139,18 @@ def example_from_values(values: dict[str, object], kinds: dict[str, str]) -> tf.
 
 
 def csv_to_tfrecord(csv_path: Path, tfrecord_path: Path) -> int:
-    """Write every row of a CSV as a tf.Example to a (gzipped) TFRecord file; return the row count."""
+    """Write every row of a CSV as a tf.Example to a (gzipped) TFRecord file; return the row count.
+
+    Converting the same CSV again writes the same file: the same bytes (map keys serialized in sorted order;
+    otherwise their order may change from one process to the next) and the CSV's modification time.
+    ExampleGen fingerprints its input files by size and time, so TFX's cache can then answer."""
     rows = csv_examples(csv_path)
     tfrecord_path = Path(tfrecord_path)
     tfrecord_path.parent.mkdir(parents=True, exist_ok=True)
     options = tf.io.TFRecordOptions(compression_type=_compression(str(tfrecord_path)))
     with tf.io.TFRecordWriter(str(tfrecord_path), options) as writer:
         for example in rows:
-            writer.write(example.SerializeToString())
+            writer.write(example.SerializeToString(deterministic=True))  # map keys sorted: same bytes
+    source_time = os.stat(csv_path).st_mtime_ns
+    os.utime(tfrecord_path, ns=(source_time, source_time))
     return len(rows)

@@ -20,9 +20,10 @@ LOCK_FILE = REPO_ROOT / "requirements.lock"
 CHECKSUMS_FILE = DATA_DIR / "checksums.sha256"
 # The penguin schema as curated in chapter 02; ImportSchemaGen feeds it to every later chapter.
 CURATED_SCHEMA = DATA_DIR / "penguins" / "schema" / "schema.pbtxt"
-# Module files TFX components load by path; Transform's preprocessing_fn (chapter 03).
+# Module files TFX components load by path, each in its own folder (TFX hashes the whole folder into the
+# component's cache key); Transform's preprocessing_fn (chapter 03).
 TFX_MODULES_DIR = REPO_ROOT / "utils" / "tfx_modules"
-TRANSFORM_MODULE = TFX_MODULES_DIR / "penguin_transform.py"
+TRANSFORM_MODULE = TFX_MODULES_DIR / "transform" / "penguin_transform.py"
 
 WORKDIR_ENV = "TFX_COURSE_WORKDIR"
 

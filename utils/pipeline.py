@@ -9,15 +9,26 @@ Each function takes the upstream components it reads from, in pipeline order.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tfx import v1 as tfx
 
-from utils import config, data, paths, schema
+from utils import config, data, delivery, paths, schema
 from utils.components.data_gate import DataGate
 
 
-def example_gen() -> tfx.components.CsvExampleGen:
-    """Chapter 01: every penguin, split 2:1 into train and eval by hash (ExampleGen's default)."""
-    return tfx.components.CsvExampleGen(input_base=str(data.dataset(config.PENGUINS)))
+def example_gen(input_base: str | Path | None = None) -> tfx.components.CsvExampleGen:
+    """Chapter 01: every penguin, split 2:1 into train and eval by hash (ExampleGen's default).
+
+    ``input_base`` replaces the shipped penguins (checked against their checksums) by another folder of CSV
+    files, e.g. your own data; that folder first goes through :func:`utils.delivery.check_csv_folder`, which
+    raises :class:`utils.delivery.DeliveryError` for a delivery CsvExampleGen would misread."""
+    if input_base is None:
+        folder = data.dataset(config.PENGUINS)
+    else:
+        folder = Path(input_base).resolve()
+        delivery.check_csv_folder(folder)
+    return tfx.components.CsvExampleGen(input_base=str(folder))
 
 
 def shipped_examples(dataset: str, name: str, splits=()) -> tfx.components.CsvExampleGen:
@@ -80,11 +91,12 @@ def data_gate(validator_from: tfx.components.ExampleValidator, name: str | None 
 
 def transform(examples_from: tfx.components.CsvExampleGen,
               schema_from: tfx.components.ImportSchemaGen) -> tfx.components.Transform:
-    """Chapter 03: utils/tfx_modules/penguin_transform.py's preprocessing_fn, analyzed on the train split
-    and applied to every split; outputs the transform graph and the transformed examples.
+    """Chapter 03: the preprocessing_fn of paths.TRANSFORM_MODULE (utils/tfx_modules/transform/), analyzed
+    on the train split and applied to every split; outputs the transform graph and the transformed examples.
+    Chapter 03 declares the same component inline and asserts that this one reuses its execution.
 
-    Statistics of the data before and after transforming are switched off: StatisticsGen covers the raw
-    data (chapter 02), and on the course machine they would double Transform's run time.
+    Statistics, schemas and anomalies of the data before and after transforming are switched off: the course
+    does not use them (StatisticsGen and ExampleValidator check the raw data, chapter 02).
     """
     return tfx.components.Transform(examples=examples_from.outputs["examples"],
                                     schema=schema_from.outputs["schema"],

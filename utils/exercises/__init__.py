@@ -6,14 +6,18 @@ a right one "correct" with what it found. It returns a :class:`Verdict`, true on
 invisible in a notebook. The solutions notebooks ``assert`` the same checks.
 """
 
-from utils.exercises.ch01 import check_01_pin_span, check_01_three_way_split
+from utils.exercises.ch01 import check_01_pin_span, check_01_season_split, check_01_three_way_split
 from utils.exercises.ch02 import (
     DELIVERY_CAUSES,
     check_02_accept_new_island,
     check_02_diagnose_deliveries,
     check_02_heavier_than_6500,
 )
-from utils.exercises.ch03 import check_03_bill_ratio, check_03_gentoo_index
+from utils.exercises.ch03 import (
+    check_03_bill_ratio,
+    check_03_gentoo_index,
+    check_03_vocabulary,
+)
 from utils.exercises.common import ExerciseError, Verdict
 
 __all__ = [
@@ -21,10 +25,12 @@ __all__ = [
     "ExerciseError",
     "Verdict",
     "check_01_pin_span",
+    "check_01_season_split",
     "check_01_three_way_split",
     "check_02_accept_new_island",
     "check_02_diagnose_deliveries",
     "check_02_heavier_than_6500",
     "check_03_bill_ratio",
     "check_03_gentoo_index",
+    "check_03_vocabulary",
 ]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import logging
 import math
 import tempfile
 from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 
@@ -14,6 +17,7 @@ from utils.exercises.common import NOT_ATTEMPTED, ExerciseError, exercise_check,
 
 CHAPTER = "03_transform"
 RATIO = "bill_ratio_xf"
+QUIET = ("absl", "tensorflow", "apache_beam.options.pipeline_options")  # loggers a check's runs silence
 
 # Six penguins for exercise 3.2: (bill_length_mm, bill_depth_mm); the last one has no bill measurements.
 RATIO_ROWS = ((41.0, 18.0), (43.0, 19.0), (45.0, 15.0), (47.0, 16.0), (44.0, 17.0), (None, None))
@@ -30,21 +34,45 @@ def _transform_output(transform):
     return tft.TFTransformOutput(transform if isinstance(transform, str) else transform.uri)
 
 
+def _raw_examples(output, serialized: list[bytes]) -> dict:
+    """Serialized tf.Examples parsed with the raw feature spec the transform graph was made for."""
+    import tensorflow as tf
+
+    return tf.io.parse_example(serialized, output.raw_feature_spec())
+
+
+def _labelled(species: str) -> bytes:
+    import tensorflow as tf
+
+    example = tf.train.Example()
+    example.features.feature[config.LABEL_KEY].bytes_list.value.append(species.encode())
+    return example.SerializeToString()
+
+
+def label_index(transform, species: str) -> int:
+    """What the transform graph makes of a labelled example of ``species``: its ``species_xf``."""
+    output = _transform_output(transform)
+    with _quiet(*QUIET):
+        transformed = output.transform_raw_features(_raw_examples(output, [_labelled(species)]))
+    return int(transformed[f"{config.LABEL_KEY}{config.TRANSFORMED_SUFFIX}"].numpy()[0])
+
+
 @exercise_check("3.1", CHAPTER)
 def check_03_gentoo_index(transform, gentoo_index) -> str:
-    """Exercise 3.1: the index Transform gives the label 'Gentoo', read from the species vocabulary."""
+    """Exercise 3.1: the index Transform gives the label 'Gentoo', asked of the transform graph."""
     if gentoo_index is None:
         return NOT_ATTEMPTED
-    require(isinstance(gentoo_index, int) and not isinstance(gentoo_index, bool),
-            f"expected an int (an index into the vocabulary), got {type(gentoo_index).__name__}")
-    vocabulary = [v.decode() for v in _transform_output(transform).vocabulary_by_name(config.LABEL_KEY)]
-    if gentoo_index != vocabulary.index("Gentoo") and gentoo_index == sorted(vocabulary).index("Gentoo"):
-        require(False, "that is Gentoo's place in alphabetical order; a tf.Transform vocabulary "
-                "is ordered by frequency, most frequent first: read it from the transform graph")
-    require(gentoo_index == vocabulary.index("Gentoo"),
-            f"{gentoo_index} is not Gentoo's index: read the vocabulary named '{config.LABEL_KEY}' with "
-            "TFTransformOutput(...).vocabulary_by_name and find 'Gentoo' in it (indexes start at 0)")
-    return f"The species vocabulary is {vocabulary}: Gentoo is {gentoo_index}."
+    require(isinstance(gentoo_index, int | np.integer) and not isinstance(gentoo_index, bool),
+            f"expected an int (the label's index), got {type(gentoo_index).__name__}")
+    right = label_index(transform, "Gentoo")
+    require(gentoo_index != right + 1, "indexes start at 0: the first species in the table has index 0")
+    require(gentoo_index != 1, "1 is Gentoo's place by frequency (Adelie, Gentoo, Chinstrap in the train "
+            "split), the order a tft.vocabulary would give; the label uses a fixed table instead: "
+            "ask the graph (transform_raw_features on a labelled example) rather than guess")
+    require(gentoo_index == right,
+            f"{gentoo_index} is not what the graph gives Gentoo: parse a tf.Example with species 'Gentoo' "
+            "with graph.raw_feature_spec(), run graph.transform_raw_features on it and read species_xf")
+    return f"the graph maps Gentoo to {right}, its place in config.LABELS {list(config.LABELS)}."
 
 
 def _ratio_instances() -> list[dict]:
@@ -129,3 +157,225 @@ def check_03_bill_ratio(bill_ratio_fn) -> str:
             "z-scored, but not the asked ratio: impute each measurement with its mean first "
             "(penguin_transform.impute_mean), then divide length by depth, then z-score")
     return f"{RATIO} on six penguins: " + ", ".join(f"{v:.2f}" for v in got)
+
+
+# Exercise 3.3: a module file with island and sex as vocabulary indexes. The check analyzes TRAIN_ROWS
+# (island, sex; None = missing) with the student's preprocessing_fn and sends REQUESTS through the saved
+# graph. Frequencies differ from alphabetical order, and there are more missing values than some present
+# ones, so a vocabulary that counts the filler "" moves real values:
+#   island: Dream 4, (missing 3), Biscoe 2, Torgersen 1   -> vocabulary Dream, Biscoe, Torgersen; OOV 3
+#   sex:    female 5, (missing 3), male 2                 -> vocabulary female, male;             OOV 2
+TRAIN_ROWS = (("Dream", "female"), ("Dream", "female"), ("Dream", "female"), ("Dream", "male"),
+              (None, None), (None, None), (None, None),
+              ("Biscoe", "female"), ("Biscoe", "male"), ("Torgersen", "female"))
+# seen values, an island and a sex never seen in training, and a penguin with neither
+REQUESTS = (("Biscoe", "male"), ("Dream", "female"), ("Torgersen", "male"), ("Anvers", "unknown"),
+            (None, None))
+EXPECTED = {"island": [1, 0, 2, 3, 3], "sex": [1, 0, 1, 2, 2]}  # what the course's index_categories gives
+CATEGORIES = ("island", "sex")
+
+
+class _NotAttempted(Exception):
+    """The module's preprocessing_fn still returns None for a feature."""
+
+
+def load_module(module_file):
+    """The module file as a fresh Python module (edits are picked up at every call)."""
+    path = Path(module_file)
+    require(path.suffix == ".py" and path.is_file(), f"{path} is not a Python file: write it first "
+            "(run the %%writefile cell above)")
+    name = "exercise_03_" + hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:  # the student's file does not import
+        raise ExerciseError(f"your module file does not load: {type(error).__name__}: {error}") from error
+    require(callable(getattr(module, "preprocessing_fn", None)),
+            "the module file must define preprocessing_fn(inputs) -> dict (Transform looks for that name)")
+    return module
+
+
+def _instances(rows) -> list[dict]:
+    """(island, sex) rows as tf.Transform instance dicts with every feature of the curated schema."""
+    return [{"species": [b"Adelie"], "island": [] if island is None else [island.encode()],
+             "sex": [] if sex is None else [sex.encode()], "year": [2008], "bill_length_mm": [40.0],
+             "bill_depth_mm": [18.0], "flipper_length_mm": [190], "body_mass_g": [3800]}
+            for island, sex in rows]
+
+
+def _request(island, sex) -> bytes:
+    import tensorflow as tf
+
+    example = tf.train.Example()
+    for name, value in (("island", island), ("sex", sex)):
+        if value is not None:
+            example.features.feature[name].bytes_list.value.append(value.encode())
+    return example.SerializeToString()
+
+
+def analyze(preprocessing_fn, rows, output_dir: str):
+    """Analyze ``rows`` with ``preprocessing_fn`` (tf.Transform's Beam implementation, in this process) and
+    save the transform graph in ``output_dir``; returns its tft.TFTransformOutput."""
+    import tensorflow_transform as tft
+    import tensorflow_transform.beam as tft_beam
+    from tensorflow_transform.tf_metadata import dataset_metadata, metadata_io
+
+    metadata = dataset_metadata.DatasetMetadata(schema.load(paths.CURATED_SCHEMA))
+    with tempfile.TemporaryDirectory() as temp_dir, \
+            _quiet(*QUIET), tft_beam.Context(temp_dir=temp_dir, force_tf_compat_v1=False):
+        transform_fn = (_instances(rows), metadata) | tft_beam.AnalyzeDataset(preprocessing_fn)
+        _ = transform_fn | tft_beam.WriteTransformFn(output_dir)
+    # the raw schema, which Transform saves beside the graph too (TFTransformOutput.raw_feature_spec reads it)
+    metadata_io.write_metadata(metadata, f"{output_dir}/{tft.TFTransformOutput.RAW_METADATA_DIR}")
+    return tft.TFTransformOutput(output_dir)
+
+
+def _guarded(preprocessing_fn):
+    def run(inputs):
+        outputs = preprocessing_fn(inputs)
+        if isinstance(outputs, dict) and any(value is None for value in outputs.values()):
+            raise _NotAttempted
+        return outputs
+
+    return run
+
+
+def _caused_by_not_attempted(error: BaseException | None) -> bool:
+    while error is not None:
+        if isinstance(error, _NotAttempted):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _indexes(output, requests) -> dict:
+    """The student's island_xf and sex_xf for ``requests``, as lists; checks they are one int per request."""
+    import tensorflow as tf
+
+    with _quiet(*QUIET):
+        transformed = output.transform_raw_features(_raw_examples(output, [_request(*r) for r in requests]))
+    missing = [f"{name}_xf" for name in CATEGORIES if f"{name}_xf" not in transformed]
+    require(not missing, f"preprocessing_fn must return {missing}; it returned {sorted(transformed)}")
+    result = {}
+    for name in CATEGORIES:
+        tensor = transformed[f"{name}_xf"]
+        require(not isinstance(tensor, tf.SparseTensor),
+                f"{name}_xf is a SparseTensor, so a penguin without {name} gets no index at all "
+                "(tft.compute_and_apply_vocabulary on the raw feature keeps its gaps): fill the gaps with "
+                "the empty string before applying the vocabulary, so every penguin gets one index")
+        require(tensor.dtype.is_integer, f"{name}_xf should be integer indexes, got {tensor.dtype.name}")
+        values = tensor.numpy().reshape(-1).tolist() if tensor.shape.rank <= 2 else None
+        require(values is not None and len(values) == len(requests),
+                f"expected one index per penguin for {name}_xf ({len(requests)} requests), got shape "
+                f"{tensor.shape.as_list()}: a batch in which no penguin has a {name} parses as a "
+                f"SparseTensor of shape [batch, 0]; give it shape [batch, 1] before filling the gaps "
+                "(penguin_transform.fill_missing does, you may import it)")
+        result[name] = [int(v) for v in values]
+    return result
+
+
+def _vocabulary_hints(output, got: dict) -> None:
+    """require() with a targeted hint for each typical mistake, most specific first."""
+    import tensorflow as tf
+
+    for name in CATEGORIES:
+        column = CATEGORIES.index(name)
+        present = sorted({row[column] for row in TRAIN_ROWS if row[column] is not None})
+        alphabetical = [present.index(row[column]) for row in REQUESTS[:3]]
+        require(got[name][:3] == EXPECTED[name][:3] or got[name][:3] != alphabetical,
+                f"your {name} indexes follow alphabetical order ({present}); the exercise asks for a "
+                "vocabulary computed from the training data, most frequent first, as tft.vocabulary writes "
+                "it: use its order, do not sort (a fixed list would also miss next year's new values)")
+    assets_dir = f"{output.transform_savedmodel_dir}/assets"
+    assets = sorted(tf.io.gfile.listdir(assets_dir)) if tf.io.gfile.exists(assets_dir) else []
+    for name in CATEGORIES:
+        require(name in assets, f"no vocabulary file named '{name}' in the graph (it has {assets}): "
+                f"compute it with tft.vocabulary(..., vocab_filename='{name}') so that "
+                f"vocabulary_by_name('{name}') finds it")
+        words = output.vocabulary_by_name(name)
+        column = CATEGORIES.index(name)
+        present = {row[column].encode() for row in TRAIN_ROWS if row[column] is not None}
+        strangers = [word.decode() for word in words if word not in present]
+        require(not strangers, f"{strangers} are words of your '{name}' vocabulary {words} but not values of "
+                "the training data: you filled the gaps with a placeholder before computing the vocabulary, "
+                "so missing became a frequent category and moved the real ones; compute the vocabulary from "
+                "the present values (the SparseTensor), or fill with the empty string, which tft.vocabulary "
+                "skips")
+        unseen, missing = got[name][3], got[name][4]
+        require(-1 not in (unseen, missing),
+                f"a {name} never seen in training (or a missing one) got -1: without an OOV bucket "
+                "apply_vocabulary returns default_value; pass num_oov_buckets=config.NUM_OOV_BUCKETS (1)")
+        size = len(words)
+        require(unseen == missing == size,
+                f"the unseen {name} got {unseen} and the missing one {missing}; both should get the one OOV "
+                f"index {size}, just after the {size} words: one OOV bucket (config.NUM_OOV_BUCKETS), and "
+                "fill the gaps with the empty string, which is never a word of the vocabulary")
+
+
+@exercise_check("3.3", CHAPTER)
+def check_03_vocabulary(module_file, my_transform=None, course_transform=None) -> str:
+    """Exercise 3.3: a module file whose preprocessing_fn indexes island and sex in frequency vocabularies
+    with one OOV bucket, missing values included, exactly as the course's module does: first on a few
+    penguins with tf.Transform in this process; then, given the Transform run on it (``my_transform``) and
+    the course's, their vocabulary files and the indexes they give every example."""
+    if module_file is None:
+        return NOT_ATTEMPTED
+    module = load_module(module_file)
+    with tempfile.TemporaryDirectory() as output_dir:
+        try:
+            output = analyze(_guarded(module.preprocessing_fn), TRAIN_ROWS, output_dir)
+        except Exception as error:  # traced or run by tf.Transform: the student's code failed
+            if _caused_by_not_attempted(error):
+                return NOT_ATTEMPTED
+            first_line = str(error).strip().splitlines()[0][:300] if str(error).strip() else ""
+            raise ExerciseError("tf.Transform could not run your preprocessing_fn: "
+                                f"{type(error).__name__}: {first_line}") from error
+        got = _indexes(output, REQUESTS)
+        _vocabulary_hints(output, got)
+        alone = _indexes(output, [(None, None)])
+        for name in CATEGORIES:
+            require(got[name] == EXPECTED[name],
+                    f"{name}: your indexes for {[r[CATEGORIES.index(name)] for r in REQUESTS]} are "
+                    f"{got[name]}, the course's module gives {EXPECTED[name]}")
+            require(alone[name] == EXPECTED[name][-1:],
+                    f"a request without {name}, sent alone, got {alone[name]}, not the OOV index "
+                    f"{EXPECTED[name][-1]}: in a batch where nobody has a value, fill the gaps the same way")
+    few = ("seen, unseen and missing values get the course's indexes: "
+           + "; ".join(f"{name} {EXPECTED[name]}" for name in CATEGORIES))
+    if my_transform is None:
+        return few
+    require(course_transform is not None, "give the course's Transform too, to compare yours with it")
+    return f"{few}. {_compare_with_course(my_transform, course_transform)}"
+
+
+def transformed_categories(transform, raw_examples: list) -> dict:
+    """island_xf and sex_xf that a Transform's graph gives ``raw_examples`` (serialized tf.Examples)."""
+    output = _transform_output(transform)
+    with _quiet(*QUIET):
+        transformed = output.transform_raw_features(_raw_examples(output, raw_examples))
+    return {name: transformed[f"{name}_xf"].numpy().tolist() for name in CATEGORIES}
+
+
+def _compare_with_course(my_transform, course_transform) -> str:
+    """The Transform run on the student's module file against the course's: the vocabulary files, and the
+    indexes both graphs give every raw example of every split and the check's requests."""
+    from utils import examples
+
+    mine, course = _transform_output(my_transform), _transform_output(course_transform)
+    for name in CATEGORIES:
+        require(mine.vocabulary_by_name(name) == course.vocabulary_by_name(name),
+                f"the '{name}' vocabulary differs from the course's: {mine.vocabulary_by_name(name)} "
+                f"against {course.vocabulary_by_name(name)}")
+    [raw] = my_transform.inputs["examples"].get()
+    splits = sorted(examples.split_counts(raw))
+    serialized = [e.SerializeToString() for split in splits for e in examples.iter_examples(raw, split)]
+    serialized += [_request(*r) for r in REQUESTS]
+    got, expected = transformed_categories(my_transform, serialized), transformed_categories(
+        course_transform, serialized)
+    for name in CATEGORIES:
+        differ = sum(g != e for g, e in zip(got[name], expected[name], strict=True))
+        require(differ == 0,
+                f"{name}_xf differs from the course's for {differ} of {len(serialized)} examples")
+    return (f"Your Transform: the course's vocabularies, and the same island_xf and sex_xf for all "
+            f"{len(serialized)} examples ({' + '.join(splits)} splits, and {len(REQUESTS)} requests)")

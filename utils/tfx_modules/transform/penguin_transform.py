@@ -16,17 +16,20 @@ pass over the data.
 Inputs: the curated schema (data/penguins/schema/schema.pbtxt) gives no feature a fixed shape, so every
 feature arrives as a ``tf.SparseTensor`` with 0 or 1 value per example. Missing values are made explicit:
 
-* numeric features (``config.NUMERIC_FEATURES``): cast to float32, z-scored with the mean and standard
+* numeric features (``features.NUMERIC_FEATURES``): cast to float32, z-scored with the mean and standard
   deviation of the *present* values; a missing value becomes 0.0 (the training mean) and sets
-  ``<name>_missing_xf`` to 1. ``config.BUCKETIZED_FEATURE`` is also cut into ``config.NUM_BUCKETS``
+  ``<name>_missing_xf`` to 1. ``features.BUCKETIZED_FEATURE`` is also cut into ``features.NUM_BUCKETS``
   quantile buckets (``<name>_bucket_xf``), a missing value counting as the training mean;
-* categorical features (``config.CATEGORICAL_FEATURES``): an integer index into a vocabulary of the
+* categorical features (``features.CATEGORICAL_FEATURES``): an integer index into a vocabulary of the
   values seen in training, most frequent first. Unseen values *and* missing ones (filled with the empty
-  string, which is never in a vocabulary) share ``config.NUM_OOV_BUCKETS`` out-of-vocabulary index;
-* the label ``config.LABEL_KEY``: an index into the vocabulary named ``species``, no OOV bucket.
+  string, which is never in a vocabulary) share ``features.NUM_OOV_BUCKETS`` out-of-vocabulary index;
+* the label ``features.LABEL_KEY``: its index in the fixed list ``features.LABELS`` (a lookup table, not a
+  vocabulary: a vocabulary's frequency order could change between deliveries, and with it the meaning of
+  each class index); a species not in the list gets -1.
 
-Every output feature is named ``<name>_xf`` (``config.TRANSFORMED_SUFFIX``), so raw and transformed
+Every output feature is named ``<name>_xf`` (``features.TRANSFORMED_SUFFIX``), so raw and transformed
 features never mix. Unit tests: tests/test_penguin_transform.py.
+Chapter 03 prints this whole file.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from __future__ import annotations
 import tensorflow as tf
 import tensorflow_transform as tft
 
-from utils import config
+from utils.tfx_modules.transform import features
 
 # Bucket boundaries are approximate quantiles; tft.bucketize uses the same tolerance for 4 buckets.
 QUANTILES_EPSILON = 0.01
@@ -42,17 +45,17 @@ QUANTILES_EPSILON = 0.01
 
 def transformed_name(name: str) -> str:
     """The name Transform gives a feature made from ``name``: ``bill_length_mm`` -> ``bill_length_mm_xf``."""
-    return f"{name}{config.TRANSFORMED_SUFFIX}"
+    return f"{name}{features.TRANSFORMED_SUFFIX}"
 
 
 def missing_name(name: str) -> str:
     """The name of the indicator that ``name`` was missing: ``body_mass_g`` -> ``body_mass_g_missing_xf``."""
-    return transformed_name(f"{name}{config.MISSING_SUFFIX}")
+    return transformed_name(f"{name}{features.MISSING_SUFFIX}")
 
 
 def bucket_name(name: str) -> str:
     """The name of the bucketized version of ``name``: ``body_mass_g`` -> ``body_mass_g_bucket_xf``."""
-    return transformed_name(f"{name}{config.BUCKET_SUFFIX}")
+    return transformed_name(f"{name}{features.BUCKET_SUFFIX}")
 
 
 def fill_missing(x, default) -> tf.Tensor:
@@ -105,13 +108,24 @@ def bucketize(values, num_buckets: int) -> tf.Tensor:
 
 def index_categories(values, vocab_filename: str, num_oov_buckets: int) -> tf.Tensor:
     """Index of each value in a vocabulary of the present training values, most frequent first
-    (analyzer). The empty string stands for "missing": it is never in the vocabulary, so a missing value
-    gets an OOV index (or -1 without OOV buckets), like a value never seen in training.
-    ``tft.compute_and_apply_vocabulary`` does both steps at once; here they are apart so that the
-    vocabulary is computed from the present values only."""
+    (analyzer). The empty string stands for "missing": it is never in the vocabulary (tft.vocabulary skips
+    empty strings), so a missing value gets an OOV index (or -1 without OOV buckets), like a value never
+    seen in training. ``tft.compute_and_apply_vocabulary`` on the SparseTensor would keep the gaps (a
+    missing value would get no index at all); here the vocabulary reads the present values and the
+    lookup reads one filled value per example."""
     vocabulary = tft.vocabulary(values, vocab_filename=vocab_filename)
     return tft.apply_vocabulary(fill_missing(values, default=""), vocabulary,
                                 num_oov_buckets=num_oov_buckets, default_value=-1)
+
+
+def index_label(values) -> tf.Tensor:
+    """Index of each label in ``features.LABELS`` (a mapper: the table is fixed, no analyzer needed);
+    a label not in the list, or a missing one, gets -1."""
+    table = tf.lookup.StaticHashTable(
+        tf.lookup.KeyValueTensorInitializer(keys=tf.constant(features.LABELS),
+                                            values=tf.range(len(features.LABELS), dtype=tf.int64)),
+        default_value=-1)
+    return table.lookup(fill_missing(values, default=""))
 
 
 def preprocessing_fn(inputs: dict) -> dict:
@@ -122,15 +136,14 @@ def preprocessing_fn(inputs: dict) -> dict:
     output is left out of the graph.
     """
     outputs = {}
-    for name in config.NUMERIC_FEATURES:
+    for name in features.NUMERIC_FEATURES:
         values = as_float(inputs[name])
         outputs[transformed_name(name)] = scale_numeric(values)
         outputs[missing_name(name)] = missing_indicator(values)
-        if name == config.BUCKETIZED_FEATURE:
-            outputs[bucket_name(name)] = bucketize(values, config.NUM_BUCKETS)
-    for name in config.CATEGORICAL_FEATURES:
+        if name == features.BUCKETIZED_FEATURE:
+            outputs[bucket_name(name)] = bucketize(values, features.NUM_BUCKETS)
+    for name in features.CATEGORICAL_FEATURES:
         outputs[transformed_name(name)] = index_categories(
-            inputs[name], vocab_filename=name, num_oov_buckets=config.NUM_OOV_BUCKETS)
-    outputs[transformed_name(config.LABEL_KEY)] = index_categories(
-        inputs[config.LABEL_KEY], vocab_filename=config.LABEL_KEY, num_oov_buckets=0)
+            inputs[name], vocab_filename=name, num_oov_buckets=features.NUM_OOV_BUCKETS)
+    outputs[transformed_name(features.LABEL_KEY)] = index_label(inputs[features.LABEL_KEY])
     return outputs
