@@ -42,7 +42,7 @@ class Chapter:
 CHAPTERS = (
     Chapter("00", "why_mlops", "Why MLOps: dev ≠ prod, tooling, performance, data access"),
     Chapter("01", "example_gen", "Ingesting data: ExampleGen"),
-    Chapter("02", "data_validation", "StatisticsGen, SchemaGen, ExampleValidator"),
+    Chapter("02", "data_validation", "StatisticsGen, SchemaGen, ExampleValidator, DataGate, drift"),
     Chapter("03", "transform", "Transform"),
     Chapter("04", "trainer_tuner", "Trainer, Tuner"),
     Chapter("05", "evaluator", "Evaluator / TFMA"),
