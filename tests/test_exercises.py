@@ -1,5 +1,7 @@
 """The exercise checks accept right answers, reject wrong ones with a hint, and wait for None."""
 
+import json
+
 import pytest
 from ml_metadata import metadata_store
 from ml_metadata.proto import metadata_store_pb2
@@ -22,9 +24,10 @@ class Channel:
 class Component:
     """Stands in for an ExampleGen whose execution already wrote its artifact."""
 
-    def __init__(self, artifact, exec_properties=None):
+    def __init__(self, artifact, exec_properties=None, id="CsvExampleGen"):  # noqa: A002  (TFX's name)
         self.outputs = {"examples": Channel(artifact)}
         self.exec_properties = exec_properties or {}
+        self.id = id
 
 
 class Context:
@@ -60,21 +63,62 @@ def test_none_means_not_attempted(capsys):
     assert "not attempted yet" in capsys.readouterr().out
 
 
-def test_a_right_three_way_split_passes(tmp_path):
+def split_config(buckets, partition=""):
+    """An ExampleGen's output_config exec property, as TFX stores it (JSON), for {split: hash_buckets}."""
+    return {"output_config": json.dumps({"split_config": {
+        "splits": [{"name": name, "hash_buckets": n} for name, n in buckets.items()],
+        **({"partition_feature_name": partition} if partition else {})}})}
+
+
+def three_way(tmp_path, buckets, sizes=None, id="three_way_split", partition=""):  # noqa: A002
+    """A three_way_split answer: its configured buckets, and the split sizes its run wrote (default 8/1/1)."""
+    artifact = examples_artifact(tmp_path, sizes or {"train": 8, "eval": 1, "test": 1})
+    return Component(artifact, split_config(buckets, partition), id)
+
+
+@pytest.mark.parametrize("buckets", [(8, 1, 1), (80, 10, 10), (16, 2, 2)])
+def test_a_right_three_way_split_passes(tmp_path, buckets):
     context = Context()
-    component = Component(examples_artifact(tmp_path, {"train": 8, "eval": 1, "test": 1}))
+    component = three_way(tmp_path, dict(zip(("train", "eval", "test"), buckets, strict=True)))
     assert exercises.check_01_three_way_split(context, component, total=10)
     assert context.ran == [component]
 
 
-@pytest.mark.parametrize("sizes, hint", [
-    ({"train": 9, "eval": 1}, "named train, eval, test"),
-    ({"train": 5, "eval": 3, "test": 2}, "check hash_buckets"),
-    ({"train": 4, "eval": 1, "test": 1}, "the data set has 10"),
+@pytest.mark.parametrize("buckets", [(7, 1, 1), (9, 1, 1), (6, 1, 1), (8, 2, 1), (8, 1, 2), (10, 1, 1)])
+def test_a_three_way_split_in_another_ratio_fails_before_it_runs(tmp_path, buckets):
+    context = Context()
+    component = three_way(tmp_path, dict(zip(("train", "eval", "test"), buckets, strict=True)))
+    ratio = " : ".join(map(str, buckets))
+    assert_wrong(exercises.check_01_three_way_split(context, component, total=10),
+                 rf"your hash_buckets {ratio} give .*8 times the buckets of eval")
+    assert context.ran == []
+
+
+@pytest.mark.parametrize("buckets, sizes, hint", [
+    ({"train": 8, "eval": 1}, None, r"named train, eval, test.*has \['train', 'eval'\]"),
+    ({"train": 8, "test": 1, "eval": 1}, None, "named train, eval, test"),
+    ({"train": 8, "eval": 1, "test": 1}, {"train": 5, "eval": 3, "test": 2}, "check hash_buckets"),
+    ({"train": 8, "eval": 1, "test": 1}, {"train": 4, "eval": 1, "test": 1}, "the data set has 10"),
 ])
-def test_a_wrong_three_way_split_fails_with_a_hint(tmp_path, sizes, hint):
-    component = Component(examples_artifact(tmp_path, sizes))
+def test_a_wrong_three_way_split_fails_with_a_hint(tmp_path, buckets, sizes, hint):
+    component = three_way(tmp_path, buckets, sizes)
     assert_wrong(exercises.check_01_three_way_split(Context(), component, total=10), hint)
+
+
+def test_a_three_way_split_by_a_feature_is_refused(tmp_path):
+    component = three_way(tmp_path, {"train": 8, "eval": 1, "test": 1}, partition="island")
+    assert_wrong(exercises.check_01_three_way_split(Context(), component, total=10),
+                 "leave partition_feature_name out")
+
+
+@pytest.mark.parametrize("given", ["CsvExampleGen", "three_way", "split_75_25"])
+def test_a_three_way_split_without_its_id_fails_before_it_runs(tmp_path, given):
+    context = Context()
+    component = three_way(tmp_path, {"train": 8, "eval": 1, "test": 1}, id=given)
+    assert_wrong(exercises.check_01_three_way_split(context, component, total=10),
+                 rf"asks for the id 'three_way_split', your component's id is '{given}'.*"
+                 r'\.with_id\("three_way_split"\)')
+    assert context.ran == []
 
 
 def test_a_component_that_is_not_an_example_gen_is_refused():
@@ -99,10 +143,18 @@ def test_pin_span_checks_the_recorded_span_and_the_rows(tmp_path, span, rows, pa
     artifact = examples_artifact(tmp_path, {"train": rows - 2, "eval": 2})
     context = Context(stored_span(tmp_path, artifact, span))
     if passes:
-        assert exercises.check_01_pin_span(context, Component(artifact), span=1, rows=6)
+        assert exercises.check_01_pin_span(context, Component(artifact, id="span_one"), span=1, rows=6)
     else:
-        verdict = exercises.check_01_pin_span(context, Component(artifact), span=1, rows=6)
+        verdict = exercises.check_01_pin_span(context, Component(artifact, id="span_one"), span=1, rows=6)
         assert_wrong(verdict, "ingested span 2" if span != 1 else "span 1 has 6 rows")
+
+
+def test_pin_span_needs_its_id(tmp_path):
+    artifact = examples_artifact(tmp_path, {"train": 4, "eval": 2})
+    context = Context(stored_span(tmp_path, artifact, 1))
+    assert_wrong(exercises.check_01_pin_span(context, Component(artifact, id="landing"), span=1, rows=6),
+                 r"asks for the id 'span_one', your component's id is 'landing'")
+    assert context.ran == []
 
 
 def test_a_check_prints_one_line_and_shows_nothing_in_a_notebook(tmp_path, capsys):
@@ -136,7 +188,7 @@ BY_YEAR = '{"split_config": {"partition_feature_name": "year", "splits": []}}'
 def test_a_season_split_read_from_the_span_files_passes(tmp_path):
     context = Context()
     component = Component(season_artifact(tmp_path, RIGHT_SEASONS),
-                          {"output_config": '{"split_config": {"splits": []}}'})
+                          {"output_config": '{"split_config": {"splits": []}}'}, "by_season")
     assert exercises.check_01_season_split(context, component)
     assert context.ran == [component]
 
@@ -165,12 +217,21 @@ def test_season_split_not_attempted(capsys):
     ({"train": {2007: 110, 2008: 114}, "test": {2009: 117}}, {}, "named train and eval"),
 ])
 def test_a_wrong_season_split_fails_with_a_hint(tmp_path, seasons, exec_properties, hint):
-    component = Component(season_artifact(tmp_path, seasons), exec_properties)
+    component = Component(season_artifact(tmp_path, seasons), exec_properties, "by_season")
     assert_wrong(exercises.check_01_season_split(Context(), component), hint)
 
 
+@pytest.mark.parametrize("given", ["CsvExampleGen", "by_year", "season_split"])
+def test_a_season_split_without_its_id_fails_before_it_runs(tmp_path, given):
+    context = Context()
+    component = Component(season_artifact(tmp_path, RIGHT_SEASONS), {}, given)
+    assert_wrong(exercises.check_01_season_split(context, component),
+                 rf"asks for the id 'by_season', your component's id is '{given}'")
+    assert context.ran == []
+
+
 def test_a_component_that_fails_to_run_gets_its_error_as_the_hint(tmp_path):
-    component = Failing(season_artifact(tmp_path, RIGHT_SEASONS))
+    component = Failing(season_artifact(tmp_path, RIGHT_SEASONS), id="by_season")
     assert_wrong(exercises.check_01_season_split(Context(), component),
                  r"did not run: Split name train does not match any file\.$")
 
@@ -192,3 +253,24 @@ def test_the_partition_hint_says_what_tfx_does_with_the_years(buckets, seasons):
         example.features.feature["year"].int64_list.value.append(year)
         index = _PartitionFn(example, 2, [buckets[0], sum(buckets)], split_config)
         assert ("train", "eval")[index] == split, year
+
+
+@pytest.mark.parametrize("buckets, hint", [
+    ((7, 1, 1), "your hash_buckets 7 : 1 : 1 give train 78 %, eval 11 %, test 11 %"),
+    ((80, 10, 10), None),
+])
+def test_the_ratio_is_read_from_a_real_example_gens_output_config(tmp_path, buckets, hint):
+    """The check reads the buckets TFX stored on a declared CsvExampleGen (its JSON exec property)."""
+    from tfx import v1 as tfx
+
+    declared = tfx.components.CsvExampleGen(
+        input_base=str(tmp_path),
+        output_config=tfx.proto.Output(split_config=tfx.proto.SplitConfig(splits=[
+            tfx.proto.SplitConfig.Split(name=name, hash_buckets=n)
+            for name, n in zip(("train", "eval", "test"), buckets, strict=True)]))).with_id("three_way_split")
+    answer = three_way(tmp_path, {}, id="three_way_split")
+    answer.exec_properties = declared.exec_properties
+    if hint:
+        assert_wrong(exercises.check_01_three_way_split(Context(), answer, total=10), hint)
+    else:
+        assert exercises.check_01_three_way_split(Context(), answer, total=10)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 
+from google.protobuf import json_format
+
 from utils import examples, metadata
 from utils.exercises.common import NOT_ATTEMPTED, exercise_check, percent, require
 
 CHAPTER = "01_example_gen"
 
 
-def _run(context, component) -> None:
-    require(hasattr(component, "outputs") and "examples" in component.outputs,
-            f"expected an ExampleGen component, got {type(component).__name__}")
+def _run(context, component, component_id: str) -> None:
+    """Run the student's ExampleGen, once it is one and carries the id the exercise asks for."""
+    _require_example_gen(component, component_id)
     try:
         context.run(component)
     except Exception as error:  # noqa: BLE001  (any failure of the student's component becomes the hint)
@@ -20,12 +22,48 @@ def _run(context, component) -> None:
         require(False, f"your component did not run: {first_line}")
 
 
+def _require_example_gen(component, component_id: str) -> None:
+    require(hasattr(component, "outputs") and "examples" in component.outputs,
+            f"expected an ExampleGen component, got {type(component).__name__}")
+    given = getattr(component, "id", None)
+    require(given == component_id,
+            f"the exercise asks for the id '{component_id}', your component's id is '{given}': end the "
+            f'declaration with .with_id("{component_id}")')
+
+
+def _split_config(component) -> dict:
+    """The split_config of an ExampleGen's output_config, as a dict ({} when there is none)."""
+    output_config = getattr(component, "exec_properties", {}).get("output_config") or "{}"
+    if not isinstance(output_config, str):
+        output_config = json_format.MessageToJson(output_config, preserving_proto_field_name=True)
+    return json.loads(output_config).get("split_config", {})
+
+
+def _hash_buckets(component) -> dict[str, int]:
+    """split name -> hash buckets, in the order of the output_config."""
+    return {split.get("name", ""): int(split.get("hash_buckets", 0))
+            for split in _split_config(component).get("splits", [])}
+
+
 @exercise_check("1.1", CHAPTER)
 def check_01_three_way_split(context, example_gen, total: int = 344) -> str:
-    """Exercise 1.1: train/eval/test in the ratio 8:1:1, by hash."""
+    """Exercise 1.1: train/eval/test in the ratio 8:1:1, by hash (any bucket counts in that ratio)."""
     if example_gen is None:
         return NOT_ATTEMPTED
-    _run(context, example_gen)
+    _require_example_gen(example_gen, "three_way_split")
+    buckets = _hash_buckets(example_gen)
+    require(list(buckets) == ["train", "eval", "test"],
+            "the splits should be named train, eval, test (in that order); your output_config has "
+            f"{list(buckets)}")
+    train, eval_, test = buckets.values()
+    shares = percent({name: n / max(sum(buckets.values()), 1) for name, n in buckets.items()})
+    require(eval_ > 0 and train == 8 * eval_ and test == eval_,
+            f"your hash_buckets {train} : {eval_} : {test} give {shares}. A split's share is its share of "
+            "all the buckets: for 8 : 1 : 1 train needs 8 times the buckets of eval, and test as many as "
+            "eval (8, 1, 1 or 80, 10, 10)")
+    require(not _split_config(example_gen).get("partition_feature_name"),
+            "hash whole examples: leave partition_feature_name out, the ratio is about examples")
+    _run(context, example_gen, "three_way_split")
     counts = examples.split_counts(example_gen.outputs["examples"])
     require(list(counts) == ["train", "eval", "test"],
             f"the splits should be named train, eval, test (in that order); got {list(counts)}")
@@ -43,7 +81,7 @@ def check_01_pin_span(context, example_gen, span: int = 1, rows: int = 224) -> s
     """Exercise 1.2: ingest span 1 although span 2 has arrived since."""
     if example_gen is None:
         return NOT_ATTEMPTED
-    _run(context, example_gen)
+    _run(context, example_gen, "span_one")
     recorded = metadata.stored(context.store(), example_gen.outputs["examples"])
     require(recorded.get("span") == span,
             f"ExampleGen ingested span {recorded.get('span')}; pin span {span} with a "
@@ -52,14 +90,6 @@ def check_01_pin_span(context, example_gen, span: int = 1, rows: int = 224) -> s
     require(sum(counts.values()) == rows,
             f"span {span} has {rows} rows, your artifact holds {sum(counts.values())}")
     return f"Span {span}, version {recorded.get('version')}, {rows} examples."
-
-
-def _partition_feature(component) -> str:
-    """The partition_feature_name of an ExampleGen's output_config ('' when it hashes whole examples)."""
-    output_config = getattr(component, "exec_properties", {}).get("output_config") or "{}"
-    if not isinstance(output_config, str):
-        return output_config.split_config.partition_feature_name
-    return json.loads(output_config).get("split_config", {}).get("partition_feature_name", "")
 
 
 @exercise_check("1.3", CHAPTER)
@@ -71,11 +101,11 @@ def check_01_season_split(context, example_gen, train_rows: int = 224, eval_seas
     eval_rows = versions_of_eval[1]
     if example_gen is None:
         return NOT_ATTEMPTED
-    _run(context, example_gen)
+    _run(context, example_gen, "by_season")
     output = example_gen.outputs["examples"]
     splits = list(examples.split_counts(output))
     require(splits == ["train", "eval"], f"the splits should be named train and eval; got {splits}")
-    partition = _partition_feature(example_gen)
+    partition = _split_config(example_gen).get("partition_feature_name", "")
     require(not partition,
             f"partition_feature_name='{partition}' keeps each season in one split, but the hash of the "
             "value decides which: with 2:1 buckets 2007 goes to train and 2008 and 2009 to eval, with 4:1 "
