@@ -44,7 +44,7 @@ def test_the_index_from_the_graph_passes(graph_dir):
 @pytest.mark.parametrize("answer, hint", [
     (1, "place by frequency"),
     (3, "indexes start at 0"),
-    (0, "is not what the graph gives Gentoo"),
+    (0, "is not what the graph gives Gentoo: .* give it to transform_layer"),
     ("2", "expected an int"),
     (True, "expected an int"),
 ])
@@ -188,9 +188,9 @@ def test_a_module_still_returning_none_is_not_attempted(tmp_path):
 
 @pytest.mark.parametrize("answer, hint", [
     ("filled_with_placeholder", r"\['NA'\] are words of your 'island' vocabulary"),
-    ("no_oov_bucket", "got -1: without an OOV bucket"),
+    ("no_oov_bucket", "got -1: without an OOV bucket .* pass num_oov_buckets=1"),
     ("sparse_output", "is a SparseTensor, so a penguin without island gets no index"),
-    ("alphabetical", "alphabetical order"),
+    ("alphabetical", "your island indexes follow alphabetical order"),  # sex: alphabetical = frequency
     ("unnamed_vocabulary", "no vocabulary file named 'island'"),
     ("two_oov_buckets", "both should get the one OOV index"),
     ("dense_shape_kept", r"SparseTensor of shape \[batch, 0\]"),

@@ -68,10 +68,10 @@ def check_03_gentoo_index(transform, gentoo_index) -> str:
     require(gentoo_index != right + 1, "indexes start at 0: the first species in the table has index 0")
     require(gentoo_index != 1, "1 is Gentoo's place by frequency (Adelie, Gentoo, Chinstrap in the train "
             "split), the order a tft.vocabulary would give; the label uses a fixed table instead: "
-            "ask the graph (transform_raw_features on a labelled example) rather than guess")
+            "ask the graph (transform_layer on a labelled example) rather than guess")
     require(gentoo_index == right,
-            f"{gentoo_index} is not what the graph gives Gentoo: parse a tf.Example with species 'Gentoo' "
-            "with graph.raw_feature_spec(), run graph.transform_raw_features on it and read species_xf")
+            f"{gentoo_index} is not what the graph gives Gentoo: parse request(species='Gentoo') with "
+            "graph.raw_feature_spec() (the label included), give it to transform_layer and read species_xf")
     return f"the graph maps Gentoo to {right}, its place in config.LABELS {list(config.LABELS)}."
 
 
@@ -270,7 +270,7 @@ def _indexes(output, requests) -> dict:
                 f"expected one index per penguin for {name}_xf ({len(requests)} requests), got shape "
                 f"{tensor.shape.as_list()}: a batch in which no penguin has a {name} parses as a "
                 f"SparseTensor of shape [batch, 0]; give it shape [batch, 1] before filling the gaps "
-                "(penguin_transform.fill_missing does, you may import it)")
+                "(as penguin_transform.fill_missing does)")
         result[name] = [int(v) for v in values]
     return result
 
@@ -283,7 +283,9 @@ def _vocabulary_hints(output, got: dict) -> None:
         column = CATEGORIES.index(name)
         present = sorted({row[column] for row in TRAIN_ROWS if row[column] is not None})
         alphabetical = [present.index(row[column]) for row in REQUESTS[:3]]
-        require(got[name][:3] == EXPECTED[name][:3] or got[name][:3] != alphabetical,
+        if alphabetical == EXPECTED[name][:3]:
+            continue  # sex: female is also the more frequent, so only island can show this mistake
+        require(got[name][:3] != alphabetical,
                 f"your {name} indexes follow alphabetical order ({present}); the exercise asks for a "
                 "vocabulary computed from the training data, most frequent first, as tft.vocabulary writes "
                 "it: use its order, do not sort (a fixed list would also miss next year's new values)")
@@ -305,11 +307,12 @@ def _vocabulary_hints(output, got: dict) -> None:
         unseen, missing = got[name][3], got[name][4]
         require(-1 not in (unseen, missing),
                 f"a {name} never seen in training (or a missing one) got -1: without an OOV bucket "
-                "apply_vocabulary returns default_value; pass num_oov_buckets=config.NUM_OOV_BUCKETS (1)")
+                "apply_vocabulary returns default_value; pass num_oov_buckets=1, the number written in your "
+                "module file (a setting imported from outside its folder is not in Transform's cache key)")
         size = len(words)
         require(unseen == missing == size,
                 f"the unseen {name} got {unseen} and the missing one {missing}; both should get the one OOV "
-                f"index {size}, just after the {size} words: one OOV bucket (config.NUM_OOV_BUCKETS), and "
+                f"index {size}, just after the {size} words: one OOV bucket (num_oov_buckets=1), and "
                 "fill the gaps with the empty string, which is never a word of the vocabulary")
 
 
