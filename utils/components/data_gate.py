@@ -13,7 +13,10 @@ split, and fails its execution, and with it the run, when a split has
 It is a Python function component (``@tfx.dsl.components.component``): its whole logic is one function of
 one input artifact, it has no outputs and no Beam job, so a function with typed arguments says everything
 TFX needs. Components that must wait for it (Transform) declare ``add_upstream_node(data_gate)`` in an
-orchestrated pipeline; in the notebooks, the cell that runs DataGate fails and stops the chapter.
+orchestrated pipeline: an execution order only (experimental in TFX 1.16, and ML Metadata records no
+lineage between the two, since no artifact passes). The gate cannot see what else runs: only the
+components that wait for it are held back. In the notebooks, the cell that runs DataGate fails and stops
+the chapter.
 
 No ``from __future__ import annotations`` here: the decorator reads the argument annotations as types.
 """
@@ -28,7 +31,7 @@ WHAT_TO_DO = (
     "on ExampleValidator's output). If the delivery is wrong, fix it at its source and deliver it again "
     "(a new version of the span); if the world changed, change the curated schema "
     "data/penguins/schema/schema.pbtxt on purpose and have it reviewed (chapter 02). "
-    "Nothing downstream of DataGate ran on these data."
+    "Components that wait for DataGate (transform.add_upstream_node(gate)) do not run on these data."
 )
 
 
