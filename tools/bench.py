@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         "test_suite_serial": (args.repeats,
                               lambda: timed(["bash", "tools/test.sh"], {"COURSE_TEST_JOBS": "1"})),
     })
-    results = {}
+    results, results_file = {}, BENCH_DIR / "results.json"
     for name, (repeats, measure) in plan.items():
         if args.only and name not in args.only:
             continue
@@ -203,23 +203,29 @@ def main(argv: list[str] | None = None) -> int:
             samples.append(round(measure(), 2))
             print(f"{name} run {i + 1}/{repeats}: {samples[-1]:.1f} s", flush=True)
         results[name] = summary(samples, TARGETS.get(name))
+        # Saved after every measurement: a later one that fails (a failing test in test_fixed, say)
+        # must not lose the minutes already measured.
+        results_file = save(results, per_notebook)
+    print(report(results))
+    print(f"results: {results_file}")
+    return 0
+
+
+def save(results: dict, per_notebook: dict) -> Path:
+    """Merge this run's results (and the per-notebook times, the projection) into results.json."""
     if per_notebook:
         results.update(chapter_costs(per_notebook))
         results["test_notebooks"] = {name: {part: summary(samples) for part, samples in parts.items()}
                                      for name, parts in per_notebook.items()}
-
-    previous = {}
     results_file = BENCH_DIR / "results.json"
-    if results_file.exists():
-        previous = json.loads(results_file.read_text())
+    previous = json.loads(results_file.read_text()) if results_file.exists() else {}
     merged = {**previous, **results}
     projection = project(merged)
     if projection:
         merged["test_projected_full_course"] = results["test_projected_full_course"] = projection
+    results_file.parent.mkdir(parents=True, exist_ok=True)
     results_file.write_text(json.dumps(merged, indent=2) + "\n")
-    print(report(results))
-    print(f"results: {results_file}")
-    return 0
+    return results_file
 
 
 def summary(samples: list[float], target: float | None = None) -> dict:
