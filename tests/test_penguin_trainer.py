@@ -1,0 +1,279 @@
+"""The course's Trainer module file (utils/tfx_modules/trainer/penguin_trainer.py), run as TFX's Trainer
+runs it, on a small sample of the clean penguins.
+
+A module fixture does what Transform and the Trainer would do in the pipeline: the course's Transform
+module is analyzed with tf.Transform's Beam implementation on a sample of data/penguins/clean, the
+transformed train and eval splits are written as TFRecords of tf.Example, and ``run_fn`` gets the
+``fn_args`` TFX would give it (the same DataAccessor TFX builds from an Examples artifact). The exported
+SavedModel is then loaded as a model server would load it, and asked about raw penguins.
+"""
+
+import csv
+import json
+import math
+
+import numpy as np
+import pytest
+import tensorflow as tf
+import tensorflow_transform as tft
+import tensorflow_transform.beam as tft_beam
+from tensorflow_transform.tf_metadata import dataset_metadata, metadata_io
+from tfx.components.trainer import fn_args_utils
+from tfx.components.util import examples_utils, tfxio_utils
+from tfx.proto import example_gen_pb2
+from tfx.types import artifact_utils, standard_artifacts
+
+from utils import config, paths, schema
+from utils.tfx_modules.trainer import model_settings as settings
+from utils.tfx_modules.trainer import penguin_trainer as module
+from utils.tfx_modules.transform import penguin_transform
+
+CLEAN = paths.DATA_DIR / "penguins" / "clean" / "penguins.csv"
+SERVING = paths.DATA_DIR / "penguins" / "serving" / "penguins.csv"
+TRAIN_STEPS, EVAL_STEPS = 40, 4
+# Each penguin its Example type, as the curated schema says: INT for flipper length, body mass and year.
+INT_FEATURES = ("flipper_length_mm", "body_mass_g", "year")
+PROBS = settings.PROBABILITIES
+
+
+def typed(row: dict) -> dict:
+    """A CSV row -> {feature: value or None}, with the curated schema's Python types."""
+    def convert(name, text):
+        if text == "":
+            return None
+        if name in INT_FEATURES:
+            return int(text)
+        return float(text) if name in config.NUMERIC_FEATURES else text
+    return {name: convert(name, text) for name, text in row.items()}
+
+
+def read_penguins(path, every: int = 1) -> list[dict]:
+    with open(path, newline="") as f:
+        return [typed(row) for row in list(csv.DictReader(f))[::every]]
+
+
+def instance(penguin: dict) -> dict:
+    """tf.Transform's instance dict: a list of 0 or 1 value per feature, bytes for strings."""
+    return {k: [] if v is None else [v.encode() if isinstance(v, str) else v] for k, v in penguin.items()}
+
+
+def serialized(penguin: dict) -> bytes:
+    """A tf.Example as a client would send it: a missing value is a missing feature."""
+    example = tf.train.Example()
+    for name, value in penguin.items():
+        if value is None:
+            continue
+        feature = example.features.feature[name]
+        if isinstance(value, str):
+            feature.bytes_list.value.append(value.encode())
+        elif name in INT_FEATURES:
+            feature.int64_list.value.append(value)
+        else:
+            feature.float_list.value.append(value)
+    return example.SerializeToString()
+
+
+def raw_inputs(penguins: list[dict]) -> dict:
+    """The raw signature's named inputs, as a JSON client sends them: every feature, NaN or "" if missing."""
+    columns = {}
+    for name in module.RAW_FEATURES:
+        values = [p.get(name) for p in penguins]
+        if name in config.CATEGORICAL_FEATURES:
+            columns[name] = tf.constant([settings.MISSING_STRING if v is None else v for v in values])
+        else:
+            columns[name] = tf.constant([settings.MISSING_NUMBER if v is None else v for v in values],
+                                        dtype=tf.float32)
+    return columns
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """Transform on a sample of the clean penguins, then ``run_fn``; returns the fn_args it was given."""
+    root = tmp_path_factory.mktemp("trainer")
+    curated = schema.load(paths.CURATED_SCHEMA)
+    penguins = read_penguins(CLEAN, every=4)  # 86 penguins, every species and island
+    splits = {"train": penguins[1::3] + penguins[2::3], "eval": penguins[::3]}
+    transform_dir = root / "transform_graph"
+    with tft_beam.Context(temp_dir=str(root / "tft_tmp"), force_tf_compat_v1=False):
+        raw = ([instance(p) for p in splits["train"]], dataset_metadata.DatasetMetadata(curated))
+        (train_rows, transformed_metadata), transform_fn = (
+            raw | tft_beam.AnalyzeAndTransformDataset(penguin_transform.preprocessing_fn))
+        eval_raw = ([instance(p) for p in splits["eval"]], raw[1])
+        eval_rows, _ = (eval_raw, transform_fn) | tft_beam.TransformDataset()
+        _ = transform_fn | tft_beam.WriteTransformFn(str(transform_dir))
+    # What TFX's Transform also writes beside the graph: the raw schema (raw_feature_spec reads it).
+    metadata_io.write_metadata(dataset_metadata.DatasetMetadata(curated),
+                               str(transform_dir / tft.TFTransformOutput.RAW_METADATA_DIR))
+
+    examples_dir = root / "transformed_examples"
+    encode = tft.coders.ExampleProtoCoder(transformed_metadata.schema).encode
+    for split, rows in (("train", train_rows), ("eval", eval_rows)):
+        (examples_dir / f"Split-{split}").mkdir(parents=True)
+        with tf.io.TFRecordWriter(str(examples_dir / f"Split-{split}" / "data.tfrecord")) as writer:
+            for row in rows:
+                writer.write(encode(row))
+    examples = standard_artifacts.Examples()
+    examples.uri = str(examples_dir)
+    examples.split_names = artifact_utils.encode_split_names(["train", "eval"])
+    examples_utils.set_payload_format(examples, example_gen_pb2.PayloadFormat.FORMAT_TF_EXAMPLE)
+    accessor = fn_args_utils.DataAccessor(
+        tf_dataset_factory=tfxio_utils.get_tf_dataset_factory_from_artifact([examples], []),
+        record_batch_factory=None, data_view_decode_fn=None)
+
+    fn_args = fn_args_utils.FnArgs(
+        working_dir=str(root / "working"), train_files=[str(examples_dir / "Split-train" / "*")],
+        eval_files=[str(examples_dir / "Split-eval" / "*")], train_steps=TRAIN_STEPS, eval_steps=EVAL_STEPS,
+        transform_graph_path=str(transform_dir), transform_output=str(transform_dir),
+        data_accessor=accessor, serving_model_dir=str(root / "model" / "Format-Serving"),
+        model_run_dir=str(root / "model_run"), hyperparameters=None, custom_config=None)
+    module.run_fn(fn_args)
+    return fn_args
+
+
+@pytest.fixture(scope="module")
+def served(trained):
+    """The exported model, loaded as a model server loads it (no course code involved)."""
+    return tf.saved_model.load(trained.serving_model_dir)
+
+
+@pytest.fixture(scope="module")
+def serving_penguins():
+    return read_penguins(SERVING, every=10)  # 12 penguins a client sends, none with a missing value
+
+
+def by_examples(served, penguins):
+    outputs = served.signatures[settings.EXAMPLES_SIGNATURE](
+        **{settings.EXAMPLES_INPUT: tf.constant([serialized(p) for p in penguins])})
+    return {k: v.numpy() for k, v in outputs.items()}
+
+
+def by_raw(served, penguins):
+    outputs = served.signatures[settings.RAW_SIGNATURE](**raw_inputs(penguins))
+    return {k: v.numpy() for k, v in outputs.items()}
+
+
+def test_both_signatures_exist_with_the_inputs_clients_send(served):
+    assert set(served.signatures) == {settings.EXAMPLES_SIGNATURE, settings.RAW_SIGNATURE}
+    examples = served.signatures[settings.EXAMPLES_SIGNATURE].structured_input_signature[1]
+    assert set(examples) == {settings.EXAMPLES_INPUT}
+    raw = served.signatures[settings.RAW_SIGNATURE].structured_input_signature[1]
+    assert set(raw) == set(config.NUMERIC_FEATURES) | set(config.CATEGORICAL_FEATURES), "no label, no year"
+    assert {raw[name].dtype for name in config.CATEGORICAL_FEATURES} == {tf.string}
+    assert {raw[name].dtype for name in config.NUMERIC_FEATURES} == {tf.float32}, "NaN stands for missing"
+    for signature in served.signatures.values():
+        assert set(signature.structured_outputs) == {PROBS, settings.CLASS_IDS, settings.CLASSES}
+
+
+def test_probabilities_sum_to_one_and_name_the_most_likely_class(served, serving_penguins):
+    out = by_examples(served, serving_penguins)
+    assert out[PROBS].shape == (len(serving_penguins), len(config.LABELS))
+    np.testing.assert_allclose(out[PROBS].sum(axis=1), 1.0, atol=1e-5)
+    assert (out[settings.CLASS_IDS] == out[PROBS].argmax(axis=1)).all()
+    assert [c.decode() for c in out[settings.CLASSES]] == [config.LABELS[i] for i in out[settings.CLASS_IDS]]
+
+
+def test_serialized_examples_and_named_raw_features_give_the_same_probabilities(served, serving_penguins):
+    examples, raw = by_examples(served, serving_penguins), by_raw(served, serving_penguins)
+    np.testing.assert_allclose(examples[PROBS], raw[PROBS], atol=1e-6)
+    assert (examples[settings.CLASS_IDS] == raw[settings.CLASS_IDS]).all()
+
+
+def test_the_signatures_apply_the_transform_graph_as_training_did(trained, served, serving_penguins):
+    """The in-process route (transform graph, then the Keras model) and the SavedModel agree: the model
+    server sees the features the model was trained on."""
+    output = tft.TFTransformOutput(trained.transform_graph_path)
+    spec = {k: v for k, v in output.raw_feature_spec().items() if k != config.LABEL_KEY}
+    features = tf.io.parse_example([serialized(p) for p in serving_penguins], spec)
+    transformed = output.transform_raw_features(features)
+    keras_model = tf.saved_model.load(trained.serving_model_dir)  # the saved Keras call, without signatures
+    specs = keras_model.__call__.concrete_functions[0].structured_input_signature[0][0]  # Inputs: [b, 1]
+    inputs = {name: tf.cast(tf.reshape(transformed[name], [-1, 1]), spec.dtype)
+              for name, spec in specs.items()}
+    expected = keras_model(inputs, training=False).numpy()
+    np.testing.assert_allclose(by_examples(served, serving_penguins)[PROBS], expected, atol=1e-6)
+
+
+def test_a_penguin_with_missing_values_gets_a_prediction_by_both_routes(served, serving_penguins):
+    full = serving_penguins[0]
+    gaps = [{**full, "sex": None}, {**full, "body_mass_g": None, "bill_depth_mm": None},
+            {name: None for name in full}]
+    examples, raw = by_examples(served, gaps), by_raw(served, gaps)
+    np.testing.assert_allclose(examples[PROBS], raw[PROBS], atol=1e-6)
+    assert np.isfinite(raw[PROBS]).all()
+    np.testing.assert_allclose(raw[PROBS].sum(axis=1), 1.0, atol=1e-5)
+    complete = by_raw(served, [full])[PROBS][0]
+    assert not np.allclose(raw[PROBS][1], complete), "the gaps reached the model"
+
+
+def test_a_batch_where_one_feature_is_missing_everywhere_is_answered(served, serving_penguins):
+    penguins = [{**p, "sex": None} for p in serving_penguins[:3]]
+    raw = by_raw(served, penguins)
+    np.testing.assert_allclose(raw[PROBS], by_examples(served, penguins)[PROBS], atol=1e-6)
+
+
+def test_a_few_steps_learn_something(trained, served):
+    """Far from the chapter's accuracy, but better than guessing the most frequent species (44 %)."""
+    penguins = read_penguins(CLEAN, every=4)[::3]  # the eval split
+    penguins = [p for p in penguins if p["species"] is not None]
+    labels = [config.LABELS.index(p.pop("species")) for p in penguins]
+    predicted = by_examples(served, penguins)[settings.CLASS_IDS]
+    assert np.mean(predicted == np.array(labels)) > 0.6
+
+
+def test_training_logs_are_written_for_tensorboard(trained):
+    logs = tf.io.gfile.glob(f"{trained.model_run_dir}/*/events.out.tfevents.*")
+    assert {path.split("/")[-2] for path in logs} == {"train", "validation"}
+
+
+def test_run_fn_refuses_to_train_forever(trained):
+    import attr
+    with pytest.raises(ValueError, match="TrainArgs"):
+        module.run_fn(attr.evolve(trained, train_steps=None))
+
+
+def test_tuned_hyperparameters_override_the_defaults_by_name():
+    tuned = {"space": [], "values": {"hidden_units": 32}}  # the JSON of HyperParameters.get_config()
+    assert module.hyperparameters(tuned) == {**settings.HYPERPARAMETERS, "hidden_units": 32}
+    assert module.hyperparameters(None) == settings.HYPERPARAMETERS
+    with pytest.raises(ValueError, match="units"):
+        module.hyperparameters({"values": {"units": 32}})
+    assert json.loads(json.dumps(settings.HYPERPARAMETERS)) == settings.HYPERPARAMETERS
+
+
+def test_the_model_reads_the_transform_schema_not_its_own_list_of_names(trained):
+    output = tft.TFTransformOutput(trained.transform_graph_path)
+    model = module.build_model(output, settings.HYPERPARAMETERS)
+    transformed = set(output.transformed_feature_spec())
+    assert set(model.input_names) == transformed - {module.LABEL_XF}
+    one_hot = {layer.name: layer.get_config()["num_tokens"] for layer in model.layers
+               if layer.name.endswith("_one_hot")}
+    islands = len(output.vocabulary_by_name("island"))
+    assert one_hot["island_xf_one_hot"] == islands + config.NUM_OOV_BUCKETS
+    assert one_hot["body_mass_g_bucket_xf_one_hot"] == config.NUM_BUCKETS
+    assert math.isnan(settings.MISSING_NUMBER)
+
+
+def test_every_setting_the_module_reads_is_in_the_folder_tfx_hashes(tmp_path):
+    """TFX's cache key for the Trainer covers the .py files of the module file's folder: the module's own
+    settings live there (model_settings.py). It also reads Transform's settings, which are in Transform's
+    key: changing one of them makes a new transform graph, so new inputs for the Trainer."""
+    import ast
+    import shutil
+
+    from tfx.components.util import udf_utils
+
+    module_path = paths.TFX_MODULES_DIR / "trainer" / "penguin_trainer.py"
+    tree = ast.parse(module_path.read_text())
+    course_imports = {node.module for node in ast.walk(tree)
+                      if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("utils")}
+    assert course_imports == {"utils.tfx_modules.trainer", "utils.tfx_modules.transform"}
+    assert module.features.LABELS is config.LABELS
+
+    copy = tmp_path / "trainer"
+    shutil.copytree(module_path.parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    sources = sorted(p.name for p in copy.glob("*.py"))
+    assert sources == ["__init__.py", "model_settings.py", "penguin_trainer.py"], "nothing else in the key"
+    before = udf_utils._get_version_hash(str(copy), sources)
+    model_file = copy / "model_settings.py"
+    model_file.write_text(model_file.read_text().replace("EPOCHS = 5", "EPOCHS = 6"))
+    assert udf_utils._get_version_hash(str(copy), sources) != before, "a changed setting is new code"
