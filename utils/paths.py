@@ -24,6 +24,7 @@ CURATED_SCHEMA = DATA_DIR / "penguins" / "schema" / "schema.pbtxt"
 # component's cache key); Transform's preprocessing_fn (chapter 03).
 TFX_MODULES_DIR = REPO_ROOT / "utils" / "tfx_modules"
 TRANSFORM_MODULE = TFX_MODULES_DIR / "transform" / "penguin_transform.py"
+TRAINER_MODULE = TFX_MODULES_DIR / "trainer" / "penguin_trainer.py"
 
 WORKDIR_ENV = "TFX_COURSE_WORKDIR"
 
