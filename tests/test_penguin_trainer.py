@@ -277,3 +277,32 @@ def test_every_setting_the_module_reads_is_in_the_folder_tfx_hashes(tmp_path):
     model_file = copy / "model_settings.py"
     model_file.write_text(model_file.read_text().replace("EPOCHS = 5", "EPOCHS = 6"))
     assert udf_utils._get_version_hash(str(copy), sources) != before, "a changed setting is new code"
+
+
+@pytest.fixture(scope="module")
+def tuned(trained, tmp_path_factory):
+    """tuner_fn run as TFX's Tuner runs it (search(**fit_kwargs)), two trials of a few steps."""
+    import attr
+    fn_args = attr.evolve(trained, working_dir=str(tmp_path_factory.mktemp("tuner")), train_steps=10,
+                          eval_steps=2, custom_config={"max_trials": 2})
+    result = module.tuner_fn(fn_args)
+    result.tuner.search(**result.fit_kwargs)
+    return result.tuner
+
+
+def test_the_tuner_searches_the_space_and_its_best_values_feed_the_trainer(tuned):
+    trials = tuned.oracle.get_best_trials(num_trials=10)
+    assert len(trials) == 2 and all(t.status == "COMPLETED" for t in trials), "tf-keras models are tunable"
+    assert all(0.0 <= t.score <= 1.0 for t in trials), "the score is the eval accuracy"
+    best = tuned.get_best_hyperparameters()[0]
+    for name, value in best.values.items():
+        assert value in settings.SEARCH_SPACE[name]
+    # What the Tuner component writes (best_hyperparameters.txt) and the Trainer reads back.
+    as_written = json.loads(json.dumps(best.get_config()))
+    assert module.hyperparameters(as_written) == {**settings.HYPERPARAMETERS, **best.values}
+
+
+def test_the_search_space_only_names_hyperparameters_the_model_reads():
+    assert set(settings.SEARCH_SPACE) <= set(settings.HYPERPARAMETERS)
+    for name, default in settings.HYPERPARAMETERS.items():
+        assert default in settings.SEARCH_SPACE.get(name, (default,)), f"the default {name} is searchable"

@@ -17,6 +17,16 @@ HYPERPARAMETERS = {
     "learning_rate": 0.01,
 }
 
+# The Tuner's search space (name -> the values it may take) and budget. RandomSearch with a fixed seed: the
+# same trials in the same order at every run.
+SEARCH_SPACE = {
+    "hidden_units": (8, 16, 32),
+    "hidden_layers": (1, 2),
+    "learning_rate": (0.003, 0.01, 0.03),
+}
+MAX_TRIALS = 4  # a Tuner's custom_config={"max_trials": n} overrides it (e.g. 1 or 2 in test mode)
+OBJECTIVE = "val_accuracy"  # accuracy on the eval split, the metric the model compiles as "accuracy"
+
 # The exported SavedModel's signatures and what both return.
 EXAMPLES_SIGNATURE = "serving_default"  # serialized tf.Example: what Evaluator and InfraValidator send
 RAW_SIGNATURE = "serving_raw"  # one named input per raw feature: what a JSON client sends

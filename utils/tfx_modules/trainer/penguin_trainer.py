@@ -17,15 +17,22 @@ the model (``serving_model_dir``) and its logs (``model_run_dir``).
   value is ``NaN`` for a number and ``""`` for a string. Both return the same outputs.
 
 Training is reproducible on one machine: seeds, op determinism and a seeded shuffle.
+
+:func:`tuner_fn` is for TFX's Tuner: a seeded random search over ``model_settings.SEARCH_SPACE``, whose best
+values the Trainer reads back through ``fn_args.hyperparameters``. KerasTuner 1.4.8 checks that a trial's
+model is a *Keras 3* model (keras-team/keras-tuner#1039) and this model is tf-keras (TFX 1.16 needs it), so
+:class:`TfKerasRandomSearch` fits each trial itself and reports the objective to KerasTuner as a number.
 Unit tests: tests/test_penguin_trainer.py.
 """
 
 from __future__ import annotations
 
+import keras_tuner
 import tensorflow as tf
 import tensorflow_transform as tft
 import tf_keras as keras
 from tensorflow_metadata.proto.v0 import schema_pb2
+from tfx.v1.components import TunerFnResult
 from tfx_bsl.public import tfxio
 
 from utils.tfx_modules.trainer import model_settings as settings
@@ -148,22 +155,62 @@ def export(model: keras.Model, tf_transform_output: tft.TFTransformOutput, servi
         settings.RAW_SIGNATURE: serve_raw.get_concrete_function()})
 
 
-def run_fn(fn_args) -> None:
-    """Called by TFX's Trainer: train on the transformed examples, export with the transform graph."""
+def _check_steps(fn_args) -> None:
     if not fn_args.train_steps or not fn_args.eval_steps:
-        raise ValueError("the training data repeat forever: give the Trainer train_args=tfx.proto.TrainArgs("
-                         "num_steps=...) and eval_args=tfx.proto.EvalArgs(num_steps=...)")
+        raise ValueError("the training data repeat forever: give the component "
+                         "train_args=tfx.proto.TrainArgs(num_steps=...) and "
+                         "eval_args=tfx.proto.EvalArgs(num_steps=...)")
+
+
+def _fit_arguments(fn_args, tf_transform_output: tft.TFTransformOutput) -> dict:
+    """What ``model.fit`` gets from the Trainer's (or Tuner's) train and eval arguments."""
+    epochs = min(settings.EPOCHS, fn_args.train_steps)
+    return dict(x=input_fn(fn_args.train_files, fn_args.data_accessor, tf_transform_output),
+                validation_data=input_fn(fn_args.eval_files, fn_args.data_accessor, tf_transform_output),
+                epochs=epochs, steps_per_epoch=fn_args.train_steps // epochs,
+                validation_steps=fn_args.eval_steps, verbose=2)
+
+
+def _reset() -> None:
     keras.backend.clear_session()  # layer names restart from scratch in a long-lived kernel
     keras.utils.set_random_seed(settings.SEED)
     tf.config.experimental.enable_op_determinism()
 
+
+class TfKerasRandomSearch(keras_tuner.RandomSearch):
+    """KerasTuner's random search for a tf-keras model: each trial builds and fits the model here and
+    returns ``{objective: best value over the epochs}``, which KerasTuner accepts as a trial's result.
+    (Its own ``run_trial`` rejects a model that is not Keras 3 and adds Keras 3 callbacks to ``fit``.)"""
+
+    def run_trial(self, trial, *args, **kwargs):
+        _reset()  # every trial starts from the same seeds: a trial's result depends on its values only
+        history = self.hypermodel.build(trial.hyperparameters).fit(*args, **kwargs)
+        return {settings.OBJECTIVE: max(history.history[settings.OBJECTIVE])}
+
+
+def tuner_fn(fn_args) -> TunerFnResult:
+    """Called by TFX's Tuner: a random search over ``settings.SEARCH_SPACE``; the Tuner runs
+    ``tuner.search(**fit_kwargs)`` and writes the best values as its ``best_hyperparameters``."""
+    _check_steps(fn_args)
     tf_transform_output = tft.TFTransformOutput(fn_args.transform_graph_path)
-    train = input_fn(fn_args.train_files, fn_args.data_accessor, tf_transform_output)
-    evaluation = input_fn(fn_args.eval_files, fn_args.data_accessor, tf_transform_output)
+    space = keras_tuner.HyperParameters()
+    for name, values in settings.SEARCH_SPACE.items():
+        space.Choice(name, list(values), ordered=True)
+    max_trials = (fn_args.custom_config or {}).get("max_trials", settings.MAX_TRIALS)
+    tuner = TfKerasRandomSearch(
+        lambda hp: build_model(tf_transform_output, hyperparameters({"values": hp.values})),
+        objective=keras_tuner.Objective(settings.OBJECTIVE, direction="max"), max_trials=max_trials,
+        hyperparameters=space, allow_new_entries=False, tune_new_entries=False, seed=settings.SEED,
+        directory=fn_args.working_dir, project_name="penguins", overwrite=True)
+    return TunerFnResult(tuner=tuner, fit_kwargs=_fit_arguments(fn_args, tf_transform_output))
+
+
+def run_fn(fn_args) -> None:
+    """Called by TFX's Trainer: train on the transformed examples, export with the transform graph."""
+    _check_steps(fn_args)
+    _reset()
+    tf_transform_output = tft.TFTransformOutput(fn_args.transform_graph_path)
     model = build_model(tf_transform_output, hyperparameters(fn_args.hyperparameters))
-    epochs = min(settings.EPOCHS, fn_args.train_steps)
-    model.fit(train, epochs=epochs, steps_per_epoch=fn_args.train_steps // epochs,
-              validation_data=evaluation, validation_steps=fn_args.eval_steps,
-              callbacks=[keras.callbacks.TensorBoard(log_dir=fn_args.model_run_dir, update_freq="epoch")],
-              verbose=2)
+    model.fit(**_fit_arguments(fn_args, tf_transform_output),
+              callbacks=[keras.callbacks.TensorBoard(log_dir=fn_args.model_run_dir, update_freq="epoch")])
     export(model, tf_transform_output, fn_args.serving_model_dir)
