@@ -306,3 +306,13 @@ def test_the_search_space_only_names_hyperparameters_the_model_reads():
     assert set(settings.SEARCH_SPACE) <= set(settings.HYPERPARAMETERS)
     for name, default in settings.HYPERPARAMETERS.items():
         assert default in settings.SEARCH_SPACE.get(name, (default,)), f"the default {name} is searchable"
+
+
+def test_settings_edited_in_a_running_kernel_are_read_when_tfx_imports_the_module_again(monkeypatch):
+    """TFX reloads the module file at each execution (tfx/utils/import_utils.py), not what it imports."""
+    import importlib
+    import sys
+
+    monkeypatch.setattr(sys.modules[settings.__name__], "EPOCHS", 99)  # as if the file said 99 earlier
+    importlib.reload(module)
+    assert module.settings.EPOCHS == 5, "the module reads model_settings.py as it is on disk now"

@@ -27,6 +27,8 @@ Unit tests: tests/test_penguin_trainer.py.
 
 from __future__ import annotations
 
+import importlib
+
 import keras_tuner
 import tensorflow as tf
 import tensorflow_transform as tft
@@ -37,6 +39,11 @@ from tfx_bsl.public import tfxio
 
 from utils.tfx_modules.trainer import model_settings as settings
 from utils.tfx_modules.transform import features
+
+# TFX imports this file again at every Trainer or Tuner execution, but not the modules it imports: without
+# this reload, model_settings.py edited in a running kernel would change the cache key (the Trainer runs
+# again) but not the settings it runs with.
+settings = importlib.reload(settings)
 
 # The label and the raw features the transform graph reads: Transform's own settings, not declared again.
 LABEL_XF = f"{features.LABEL_KEY}{features.TRANSFORMED_SUFFIX}"
