@@ -267,7 +267,7 @@ def test_every_setting_the_module_reads_is_in_the_folder_tfx_hashes(tmp_path):
     course_imports = {node.module for node in ast.walk(tree)
                       if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("utils")}
     assert course_imports == {"utils.tfx_modules.trainer", "utils.tfx_modules.transform"}
-    assert module.features.LABELS is config.LABELS
+    assert module.features.LABELS == config.LABELS
 
     copy = tmp_path / "trainer"
     shutil.copytree(module_path.parent, copy, ignore=shutil.ignore_patterns("__pycache__"))

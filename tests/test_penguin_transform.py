@@ -234,7 +234,7 @@ def test_every_setting_the_module_reads_is_in_the_folder_tfx_hashes(tmp_path):
                       if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("utils")}
     assert course_imports == {"utils.tfx_modules.transform"}, (
         f"the module imports {course_imports}: course code outside its folder is not in the cache key")
-    assert config.LABELS is module.features.LABELS and config.NUM_BUCKETS == module.features.NUM_BUCKETS
+    assert config.LABELS == module.features.LABELS and config.NUM_BUCKETS == module.features.NUM_BUCKETS
 
     copy = tmp_path / "transform"
     shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("__pycache__"))
@@ -243,3 +243,13 @@ def test_every_setting_the_module_reads_is_in_the_folder_tfx_hashes(tmp_path):
     features = copy / "features.py"
     features.write_text(features.read_text().replace("NUM_BUCKETS = 4", "NUM_BUCKETS = 5"))
     assert udf_utils._get_version_hash(str(copy), sources) != before, "a changed setting is new code"
+
+
+def test_the_module_reads_features_py_afresh_when_it_is_imported_again(monkeypatch):
+    """In a running kernel an edited features.py changes TFX's hash, so Transform runs again: it must then
+    read the edited settings, not the module Python imported first."""
+    import importlib
+
+    monkeypatch.setattr(module.features, "NUM_BUCKETS", 7)  # stands in for a stale, earlier version
+    reloaded = importlib.reload(module)
+    assert reloaded.features.NUM_BUCKETS == 4, "the module kept the features it found in memory"

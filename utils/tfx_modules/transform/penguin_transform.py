@@ -34,10 +34,17 @@ Chapter 03 prints this whole file.
 
 from __future__ import annotations
 
+import importlib
+
 import tensorflow as tf
 import tensorflow_transform as tft
 
 from utils.tfx_modules.transform import features
+
+# TFX imports this file again when its folder changed, but Python would hand it the features module it
+# imported first: without this reload, features.py edited in a running kernel would change the cache key
+# (Transform runs again) and still be read as it was.
+features = importlib.reload(features)
 
 # Bucket boundaries are approximate quantiles; tft.bucketize uses the same tolerance for 4 buckets.
 QUANTILES_EPSILON = 0.01
