@@ -47,15 +47,21 @@ class Failing(Component):
     """An ExampleGen whose run fails (say, a pattern that matches no file)."""
 
 
-def examples_artifact(tmp_path, sizes):
+def artifact_of_csv(folder, csv_by_split: dict[str, str]):
+    """An Examples artifact in ``folder`` whose splits hold the given CSV texts, as tf.Examples."""
     art = standard_artifacts.Examples()
-    art.uri = str(tmp_path / "examples")
-    art.split_names = "[" + ", ".join(f'"{s}"' for s in sizes) + "]"
-    for split, n in sizes.items():
-        source = tmp_path / f"{split}.csv"
-        source.write_text(HEADER + "Dream,3500\n" * n)
-        examples.csv_to_tfrecord(source, tmp_path / f"examples/Split-{split}/data.tfrecord.gz")
+    art.uri = str(folder)
+    art.split_names = "[" + ", ".join(f'"{s}"' for s in csv_by_split) + "]"
+    for split, text in csv_by_split.items():
+        source = folder.parent / f"{folder.name}-{split}.csv"
+        source.write_text(text)
+        examples.csv_to_tfrecord(source, folder / f"Split-{split}/data.tfrecord.gz")
     return art
+
+
+def examples_artifact(tmp_path, sizes):
+    return artifact_of_csv(tmp_path / "examples", {split: HEADER + "Dream,3500\n" * n
+                                                   for split, n in sizes.items()})
 
 
 def test_none_means_not_attempted(capsys):
@@ -171,14 +177,9 @@ def test_a_check_prints_one_line_and_shows_nothing_in_a_notebook(tmp_path, capsy
 
 def season_artifact(tmp_path, seasons):
     """An Examples artifact whose splits hold {split: {year: rows}}."""
-    art = standard_artifacts.Examples()
-    art.uri = str(tmp_path / "seasons")
-    art.split_names = "[" + ", ".join(f'"{s}"' for s in seasons) + "]"
-    for split, years in seasons.items():
-        source = tmp_path / f"{split}-seasons.csv"
-        source.write_text("species,year\n" + "".join(f"Adelie,{y}\n" * n for y, n in years.items()))
-        examples.csv_to_tfrecord(source, tmp_path / f"seasons/Split-{split}/data.tfrecord.gz")
-    return art
+    return artifact_of_csv(tmp_path / "seasons", {
+        split: "species,year\n" + "".join(f"Adelie,{y}\n" * n for y, n in years.items())
+        for split, years in seasons.items()})
 
 
 RIGHT_SEASONS = {"train": {2007: 110, 2008: 114}, "eval": {2009: 117}}

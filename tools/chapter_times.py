@@ -30,7 +30,7 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tools import slides  # noqa: E402
+from tools import nbclean, slides  # noqa: E402
 from utils import course, paths  # noqa: E402
 
 READING_WPM = 120  # technical prose, read to be understood
@@ -136,7 +136,6 @@ def write(chapter: course.Chapter, times: Times) -> None:
     if not line.search(first.source):
         raise SystemExit(f"{chapter.notebook.name}: no '**Time:**' line in the first cell")
     first.source = line.sub(times.statement(), first.source, count=1)
-    from tools import nbclean
     chapter.notebook.write_text(nbclean.serialise(nbclean.clean(notebook)))
     deck = chapter.deck.read_text()
     deck_line = re.compile(r"^Time: about .*$", re.M)
