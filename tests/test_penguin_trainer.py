@@ -253,6 +253,19 @@ def test_the_model_reads_the_transform_schema_not_its_own_list_of_names(trained)
     assert math.isnan(settings.MISSING_NUMBER)
 
 
+def test_ignored_features_keep_every_transformed_feature_made_from_them_out_of_the_model(trained):
+    output = tft.TFTransformOutput(trained.transform_graph_path)
+    ignored = module.ignored_features({"ignored_features": ["body_mass_g", "island"]})
+    model = module.build_model(output, settings.HYPERPARAMETERS, ignored)
+    kept = set(output.transformed_feature_spec()) - {module.LABEL_XF}
+    dropped = {"body_mass_g_xf", "body_mass_g_missing_xf", "body_mass_g_bucket_xf", "island_xf"}
+    assert dropped <= kept, "the names the test expects exist in Transform's output"
+    assert set(model.input_names) == kept - dropped
+    assert module.ignored_features(None) == () and module.ignored_features({"max_trials": 2}) == ()
+    with pytest.raises(ValueError, match=r"\['wingspan'\] are not raw features.*choose among"):
+        module.ignored_features({"ignored_features": ["wingspan"]})
+
+
 def test_every_setting_the_module_reads_is_in_the_folder_tfx_hashes(tmp_path):
     """TFX's cache key for the Trainer covers the .py files of the module file's folder: the module's own
     settings live there (model_settings.py). It also reads Transform's settings, which are in Transform's

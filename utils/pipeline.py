@@ -105,15 +105,18 @@ def transform(examples_from: tfx.components.CsvExampleGen,
 
 
 def trainer(transform_from: tfx.components.Transform, train_steps: int, eval_steps: int,
-            hyperparameters_from=None) -> tfx.components.Trainer:
+            hyperparameters_from=None, ignored_features: tuple[str, ...] = ()) -> tfx.components.Trainer:
     """Chapter 04: the model of paths.TRAINER_MODULE (utils/tfx_modules/trainer/), trained on the transformed
     train split for ``train_steps`` batches and checked on ``eval_steps`` batches of the eval split; its
     SavedModel carries the transform graph. ``hyperparameters_from``: an output channel of type
     HyperParameters (a Tuner's ``best_hyperparameters``, or an Importer's ``result``) overriding the
-    defaults in the trainer folder's model_settings.py."""
+    defaults in the trainer folder's model_settings.py. ``ignored_features``: raw features the model must
+    not read (chapter 05's weaker candidate); passed as ``custom_config``, so it is part of the cache key."""
     return tfx.components.Trainer(examples=transform_from.outputs["transformed_examples"],
                                   transform_graph=transform_from.outputs["transform_graph"],
                                   hyperparameters=hyperparameters_from,
                                   module_file=str(paths.TRAINER_MODULE),
                                   train_args=tfx.proto.TrainArgs(num_steps=train_steps),
-                                  eval_args=tfx.proto.EvalArgs(num_steps=eval_steps))
+                                  eval_args=tfx.proto.EvalArgs(num_steps=eval_steps),
+                                  custom_config=({"ignored_features": list(ignored_features)}
+                                                 if ignored_features else None))

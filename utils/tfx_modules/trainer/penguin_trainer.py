@@ -77,12 +77,34 @@ def input_fn(file_pattern, data_accessor, tf_transform_output: tft.TFTransformOu
                                             tf_transform_output.transformed_metadata.schema)
 
 
-def build_model(tf_transform_output: tft.TFTransformOutput, hparams: dict) -> keras.Model:
-    """A small dense network on every transformed feature but the label, read from Transform's schema."""
+def raw_feature_of(transformed: str) -> str:
+    """The raw feature a transformed one was made from: ``body_mass_g_bucket_xf`` -> ``body_mass_g``."""
+    name = transformed.removesuffix(features.TRANSFORMED_SUFFIX)
+    for suffix in (features.MISSING_SUFFIX, features.BUCKET_SUFFIX):
+        if name.endswith(suffix) and name.removesuffix(suffix) in RAW_FEATURES:
+            return name.removesuffix(suffix)
+    return name
+
+
+def ignored_features(custom_config: dict | None) -> tuple[str, ...]:
+    """The raw features a Trainer's ``custom_config={"ignored_features": [...]}`` keeps out of the model
+    (every transformed feature made from them): how chapter 05 trains a weaker candidate from this module."""
+    ignored = tuple((custom_config or {}).get("ignored_features", ()))
+    unknown = sorted(set(ignored) - set(RAW_FEATURES))
+    if unknown:
+        raise ValueError(f"custom_config ignored_features {unknown} are not raw features of the model; "
+                         f"choose among {list(RAW_FEATURES)}")
+    return ignored
+
+
+def build_model(tf_transform_output: tft.TFTransformOutput, hparams: dict,
+                ignored: tuple[str, ...] = ()) -> keras.Model:
+    """A small dense network on every transformed feature but the label (and those made from the raw
+    features in ``ignored``), read from Transform's schema."""
     inputs, encoded = {}, []
     for feature in sorted(tf_transform_output.transformed_metadata.schema.feature, key=lambda f: f.name):
         name = feature.name
-        if name == LABEL_XF:
+        if name == LABEL_XF or raw_feature_of(name) in ignored:
             continue
         if feature.type == schema_pb2.FLOAT:
             inputs[name] = keras.Input(shape=(1,), name=name, dtype=tf.float32)
@@ -217,7 +239,8 @@ def run_fn(fn_args) -> None:
     _check_steps(fn_args)
     _reset()
     tf_transform_output = tft.TFTransformOutput(fn_args.transform_graph_path)
-    model = build_model(tf_transform_output, hyperparameters(fn_args.hyperparameters))
+    model = build_model(tf_transform_output, hyperparameters(fn_args.hyperparameters),
+                        ignored_features(fn_args.custom_config))
     model.fit(**_fit_arguments(fn_args, tf_transform_output),
               callbacks=[keras.callbacks.TensorBoard(log_dir=fn_args.model_run_dir, update_freq="epoch")])
     export(model, tf_transform_output, fn_args.serving_model_dir)
