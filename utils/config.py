@@ -31,6 +31,11 @@ PIPELINE_NAME = "penguins"
 # Beam's DirectRunner in one process: the course data are tiny, so start-up dominates anyway.
 BEAM_PIPELINE_ARGS = ("--direct_running_mode=in_memory", "--direct_num_workers=1")
 
+# Chapter 04's Trainer (and Tuner): batches of training and of evaluation per run, the same in every mode
+# (training the penguins takes seconds; equal steps let every chapter reuse one model from TFX's cache).
+TRAIN_STEPS = 100
+EVAL_STEPS = 8
+
 # The running example (data/penguins/README.md describes every set).
 PENGUINS = "penguins/clean"
 

@@ -7,6 +7,7 @@ course work folder, ``work/`` in the repository by default: git ignores it, it s
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -25,6 +26,9 @@ CURATED_SCHEMA = DATA_DIR / "penguins" / "schema" / "schema.pbtxt"
 TFX_MODULES_DIR = REPO_ROOT / "utils" / "tfx_modules"
 TRANSFORM_MODULE = TFX_MODULES_DIR / "transform" / "penguin_transform.py"
 TRAINER_MODULE = TFX_MODULES_DIR / "trainer" / "penguin_trainer.py"
+# The Tuner's best hyperparameters for the shipped penguins (chapter 04), kept so that later chapters train
+# the same model without tuning again. In a sub-folder: TFX hashes only the trainer folder's own .py files.
+TUNED_HYPERPARAMETERS = TFX_MODULES_DIR / "trainer" / "tuned" / "best_hyperparameters.txt"
 
 WORKDIR_ENV = "TFX_COURSE_WORKDIR"
 
@@ -56,6 +60,21 @@ def scratch_dir(name: str) -> Path:
     path = work_dir() / "scratch" / name
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def content_addressed_copy(path: Path, kind: str) -> Path:
+    """A copy of a repository file in ``work/<kind>/<hash of its content>/``, under its own name.
+
+    An importing component (ImportSchemaGen, Importer) is cached by the *path* it imports: fed the
+    repository file directly, TFX would reuse an old import after the file was edited. A path that
+    changes with the content makes the cache exact. The folder holds that one file, as TFX's Importer of
+    a HyperParameters artifact needs."""
+    content = Path(path).read_bytes()
+    target = work_dir() / kind / hashlib.sha256(content).hexdigest()[:16] / Path(path).name
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    return target
 
 
 def serving_dir(model_name: str = "penguins") -> Path:

@@ -104,11 +104,25 @@ def transform(examples_from: tfx.components.CsvExampleGen,
                                     disable_statistics=True)
 
 
-def trainer(transform_from: tfx.components.Transform, train_steps: int, eval_steps: int,
-            hyperparameters_from=None, ignored_features: tuple[str, ...] = ()) -> tfx.components.Trainer:
+def tuned_hyperparameters() -> tfx.dsl.Importer:
+    """Chapter 04: the Tuner's best hyperparameters for the shipped penguins, as committed in
+    paths.TUNED_HYPERPARAMETERS, imported as a HyperParameters artifact (id 'tuned_hyperparameters'): how
+    later chapters train the tuned model without tuning again. The Importer reads a folder holding that one
+    file (what the Trainer expects), a copy named by its content, so an edited file is a new import."""
+    folder = paths.content_addressed_copy(paths.TUNED_HYPERPARAMETERS, "hyperparameters").parent
+    return tfx.dsl.Importer(source_uri=str(folder),
+                            artifact_type=tfx.types.standard_artifacts.HyperParameters,
+                            ).with_id("tuned_hyperparameters")
+
+
+def trainer(transform_from: tfx.components.Transform, hyperparameters_from=None,
+            ignored_features: tuple[str, ...] = (), train_steps: int = config.TRAIN_STEPS,
+            eval_steps: int = config.EVAL_STEPS) -> tfx.components.Trainer:
     """Chapter 04: the model of paths.TRAINER_MODULE (utils/tfx_modules/trainer/), trained on the transformed
     train split for ``train_steps`` batches and checked on ``eval_steps`` batches of the eval split; its
-    SavedModel carries the transform graph. ``hyperparameters_from``: an output channel of type
+    SavedModel carries the transform graph (id 'Trainer'). The course's model, which later chapters
+    evaluate, push and serve: ``trainer(transform, tuned_hyperparameters().outputs["result"])``.
+    ``hyperparameters_from``: an output channel of type
     HyperParameters (a Tuner's ``best_hyperparameters``, or an Importer's ``result``) overriding the
     defaults in the trainer folder's model_settings.py. ``ignored_features``: raw features the model must
     not read (chapter 05's weaker candidate); passed as ``custom_config``, so it is part of the cache key."""

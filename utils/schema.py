@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
 
@@ -41,12 +40,7 @@ def content_addressed_copy(path: Path = paths.CURATED_SCHEMA) -> Path:
     ImportSchemaGen's cache key is the file's *path*: fed the repository file directly, TFX would reuse an
     old import after the file was edited. A path that changes with the content makes the cache exact.
     """
-    content = Path(path).read_bytes()
-    target = paths.work_dir() / "schemas" / hashlib.sha256(content).hexdigest()[:16] / FILE_NAME
-    if not target.is_file():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-    return target
+    return paths.content_addressed_copy(path, "schemas")
 
 
 def features_table(schema: schema_pb2.Schema) -> pd.DataFrame:
