@@ -82,6 +82,16 @@ def raw_inputs(penguins: list[dict]) -> dict:
     return columns
 
 
+_SHARED: dict = {}
+
+
+def shared_trained(tmp_path_factory):
+    """``train`` once per test session, for every test module that needs the course model."""
+    if "fn_args" not in _SHARED:
+        _SHARED["fn_args"] = train(tmp_path_factory.mktemp("trainer"))
+    return _SHARED["fn_args"]
+
+
 def train(root: Path, train_steps: int = TRAIN_STEPS, eval_steps: int = EVAL_STEPS):
     """Transform on a sample of the clean penguins, then ``run_fn``, under ``root``; returns the fn_args."""
     curated = schema.load(paths.CURATED_SCHEMA)

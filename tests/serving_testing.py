@@ -1,15 +1,33 @@
 """Helpers for the model server's tests: a tiny hand-made SavedModel with predict, classify and regress
-signatures, folders of versions, and HTTP/gRPC clients that speak only the wire protocols."""
+signatures, the course model, folders of versions, one server shared by the test modules, and an HTTP
+client that speaks only the wire protocol.
+
+The fixtures are session-scoped and import into each test module; what they build is cached here, so the
+model is trained and the server started once per test session, whichever modules run.
+"""
 
 from __future__ import annotations
 
 import json
+import math
+import os
 import shutil
+import textwrap
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
 import tensorflow as tf
+from tensorflow_serving.apis import classification_pb2, predict_pb2, prediction_log_pb2, regression_pb2
+
+from tests import penguin_model
+from utils import config
+from utils.serving.process import ModelServerProcess
+from utils.tfx_modules.trainer import penguin_trainer
+
+POLL_SECONDS = 0.2
+_CACHE: dict = {}
 
 
 def tiny_model(path: Path, offset: float = 1.0) -> Path:
@@ -24,7 +42,8 @@ def tiny_model(path: Path, offset: float = 1.0) -> Path:
         tag = tf.compat.v1.placeholder(tf.string, [None], name="tag")
         m = tf.compat.v1.placeholder(tf.float32, [None, 2], name="m")
         serialized = tf.compat.v1.placeholder(tf.string, [None], name="examples")
-        parsed = tf.io.parse_example(serialized, {"x": tf.io.FixedLenFeature([], tf.float32, default_value=0.0)})
+        spec = {"x": tf.io.FixedLenFeature([], tf.float32, default_value=0.0)}
+        parsed = tf.io.parse_example(serialized, spec)
         ex = parsed["x"]
         positive = tf.sigmoid(ex)
         scores = tf.stack([positive, 1.0 - positive], axis=1)
@@ -63,3 +82,135 @@ def http(method: str, url: str, body=None, raw: bytes | None = None, timeout: fl
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read())
+
+
+def raw_instance(penguin: dict) -> dict:
+    """One penguin as a JSON client sends it to serving_raw: every feature, NaN or "" when missing."""
+    out = {}
+    for name in penguin_trainer.RAW_FEATURES:
+        value = penguin.get(name)
+        if name in config.CATEGORICAL_FEATURES:
+            out[name] = "" if value is None else value
+        else:
+            out[name] = math.nan if value is None else value
+    return out
+
+
+def example(**features) -> tf.train.Example:
+    out = tf.train.Example()
+    for name, value in features.items():
+        feature = out.features.feature[name]
+        if isinstance(value, float):
+            feature.float_list.value.append(value)
+        elif isinstance(value, int):
+            feature.int64_list.value.append(value)
+        else:
+            feature.bytes_list.value.append(value.encode())
+    return out
+
+
+def write_warmup(model_dir: Path, records: list) -> Path:
+    """assets.extra/tf_serving_warmup_requests: a TFRecord of PredictionLog, as TF Serving reads it."""
+    path = model_dir / "assets.extra" / "tf_serving_warmup_requests"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tf.io.TFRecordWriter(str(path)) as writer:
+        for record in records:
+            writer.write(record.SerializeToString())
+    return path
+
+
+def tiny_warmup_records() -> list:
+    predict = predict_pb2.PredictRequest()
+    predict.inputs["x"].CopyFrom(tf.make_tensor_proto([1.0, 2.0], dtype=tf.float32))
+    predict.inputs["tag"].CopyFrom(tf.make_tensor_proto([b"a", b"b"]))
+    classify = classification_pb2.ClassificationRequest()
+    classify.model_spec.signature_name = "classify_x"
+    classify.input.example_list.examples.add().CopyFrom(example(x=0.5))
+    regress = regression_pb2.RegressionRequest()
+    regress.model_spec.signature_name = "regress_x"
+    regress.input.example_list.examples.add().CopyFrom(example(x=0.5))
+    return [prediction_log_pb2.PredictionLog(predict_log=prediction_log_pb2.PredictLog(request=predict)),
+            prediction_log_pb2.PredictionLog(classify_log=prediction_log_pb2.ClassifyLog(request=classify)),
+            prediction_log_pb2.PredictionLog(regress_log=prediction_log_pb2.RegressLog(request=regress))]
+
+
+def config_text(root: Path) -> str:
+    return textwrap.dedent(f"""\
+        model_config_list {{
+          config {{
+            name: "penguins"  base_path: "{root / 'penguins'}"  model_platform: "tensorflow"
+            model_version_policy {{ specific {{ versions: 1 versions: 2 }} }}
+            version_labels {{ key: "stable" value: 1 }}
+            version_labels {{ key: "canary" value: 2 }}
+          }}
+          config {{ name: "tiny"  base_path: "{root / 'tiny'}"  model_platform: "tensorflow" }}
+          config {{ name: "swapping"  base_path: "{root / 'swapping'}"  model_platform: "tensorflow" }}
+          config {{ name: "staging"  base_path: "{root / 'staging'}"  model_platform: "tensorflow" }}
+        }}
+        """)
+
+
+@pytest.fixture(scope="session")
+def penguin_savedmodel(tmp_path_factory) -> Path:
+    """The course model (serving_default and serving_raw), trained once per session on a sample."""
+    return Path(penguin_model.shared_trained(tmp_path_factory).serving_model_dir)
+
+
+@pytest.fixture(scope="session")
+def tiny_savedmodel(tmp_path_factory) -> Path:
+    if "tiny" not in _CACHE:
+        _CACHE["tiny"] = tiny_model(tmp_path_factory.mktemp("tiny") / "model")
+    return _CACHE["tiny"]
+
+
+@pytest.fixture(scope="session")
+def served_penguins(penguin_savedmodel):
+    """The course model loaded in the test process: what the server's answers must equal."""
+    if "loaded" not in _CACHE:
+        _CACHE["loaded"] = tf.saved_model.load(str(penguin_savedmodel))
+    return _CACHE["loaded"]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, penguin_savedmodel, tiny_savedmodel):
+    """One server for the session: penguins (versions 1 and 2, labels stable=1, canary=2), tiny (with a
+    warmup file), swapping and staging (for the version tests), polling every 0.2 s."""
+    if "server" not in _CACHE:
+        root = tmp_path_factory.mktemp("serving")
+        for version in (1, 2):
+            copy_version(penguin_savedmodel, root / "penguins", version)
+        write_warmup(copy_version(tiny_savedmodel, root / "tiny", 1), tiny_warmup_records())
+        copy_version(penguin_savedmodel, root / "swapping", 1)
+        copy_version(tiny_savedmodel, root / "staging", 1)
+        (root / "models.config").write_text(config_text(root))
+        process = ModelServerProcess(model_config_file=root / "models.config", log_path=root / "server.log",
+                                     file_system_poll_wait_seconds=POLL_SECONDS)
+        _CACHE["server"] = (process.start(), root)
+    process, root = _CACHE["server"]
+    try:
+        yield process
+    finally:
+        assert_stopped(process)
+
+
+def assert_stopped(process: ModelServerProcess) -> None:
+    pid = process.process.pid
+    process.stop()
+    assert not process.running()
+    assert not pid_alive(pid), f"model server {pid} still running"
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie (exited, not yet reaped by its parent) is not running
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def server_root(server) -> Path:
+    return _CACHE["server"][1]

@@ -15,7 +15,7 @@ import pytest
 import tensorflow as tf
 import tensorflow_transform as tft
 
-from tests.penguin_model import CLEAN, SERVING, raw_inputs, read_penguins, serialized, train
+from tests.penguin_model import CLEAN, SERVING, raw_inputs, read_penguins, serialized, shared_trained
 from utils import config, paths
 from utils.tfx_modules.trainer import model_settings as settings
 from utils.tfx_modules.trainer import penguin_trainer as module
@@ -26,7 +26,7 @@ PROBS = settings.PROBABILITIES
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """Transform on a sample of the clean penguins, then ``run_fn``; returns the fn_args it was given."""
-    return train(tmp_path_factory.mktemp("trainer"))
+    return shared_trained(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,9 @@ import math
 
 import numpy as np
 import tensorflow as tf
+from tensorflow.core.example import example_pb2, feature_pb2
 
 from utils.serving.errors import ServingError, invalid
-from tensorflow.core.example import example_pb2, feature_pb2
 
 ROW, COLUMNAR = "row", "columnar"
 _TF_NAMES = {"float32": "float", "float64": "double"}  # TF's DataTypeString spelling

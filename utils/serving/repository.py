@@ -53,7 +53,8 @@ def fingerprint(folder: str) -> tuple:
                 st = os.stat(path)
             except OSError:  # removed while we looked: not stable
                 return ("vanishing", time.time())
-            entries.append((os.path.relpath(path, folder), st.st_size, st.st_mtime_ns))
+            # ctime too: a copy that keeps the original modification times (shutil.copy2) still changes it
+            entries.append((os.path.relpath(path, folder), st.st_size, max(st.st_mtime_ns, st.st_ctime_ns)))
     return tuple(sorted(entries))
 
 
