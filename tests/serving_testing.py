@@ -52,8 +52,12 @@ def tiny_model(path: Path, offset: float = 1.0) -> Path:
         signatures = {
             "serving_default": sig.predict_signature_def(
                 {"x": x, "tag": tag},
-                {"y": 2.0 * x + offset, "tag_bytes": tf.identity(tag), "count": tf.cast(tf.size(x), tf.int64)
-                 * tf.ones_like(x, dtype=tf.int64)}),
+                {
+                    "y": 2.0 * x + offset,
+                    "tag_bytes": tf.identity(tag),
+                    "count": tf.cast(tf.size(x), tf.int64) * tf.ones_like(x, dtype=tf.int64),
+                },
+            ),
             "pairs": sig.predict_signature_def({"m": m}, {"total": tf.reduce_sum(m, axis=1)}),
             "classify_x": sig.classification_signature_def(serialized, classes, scores),
             "regress_x": sig.regression_signature_def(serialized, 2.0 * ex + offset),
@@ -75,8 +79,9 @@ def copy_version(source: Path, base: Path, version: int) -> Path:
 def http(method: str, url: str, body=None, raw: bytes | None = None, timeout: float = 30.0):
     """-> (status, parsed JSON body). ``body`` is sent as JSON, ``raw`` as given."""
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, json.loads(response.read())
@@ -129,23 +134,25 @@ def tiny_warmup_records() -> list:
     regress = regression_pb2.RegressionRequest()
     regress.model_spec.signature_name = "regress_x"
     regress.input.example_list.examples.add().CopyFrom(example(x=0.5))
-    return [prediction_log_pb2.PredictionLog(predict_log=prediction_log_pb2.PredictLog(request=predict)),
-            prediction_log_pb2.PredictionLog(classify_log=prediction_log_pb2.ClassifyLog(request=classify)),
-            prediction_log_pb2.PredictionLog(regress_log=prediction_log_pb2.RegressLog(request=regress))]
+    return [
+        prediction_log_pb2.PredictionLog(predict_log=prediction_log_pb2.PredictLog(request=predict)),
+        prediction_log_pb2.PredictionLog(classify_log=prediction_log_pb2.ClassifyLog(request=classify)),
+        prediction_log_pb2.PredictionLog(regress_log=prediction_log_pb2.RegressLog(request=regress)),
+    ]
 
 
 def config_text(root: Path) -> str:
     return textwrap.dedent(f"""\
         model_config_list {{
           config {{
-            name: "penguins"  base_path: "{root / 'penguins'}"  model_platform: "tensorflow"
+            name: "penguins"  base_path: "{root / "penguins"}"  model_platform: "tensorflow"
             model_version_policy {{ specific {{ versions: 1 versions: 2 }} }}
             version_labels {{ key: "stable" value: 1 }}
             version_labels {{ key: "canary" value: 2 }}
           }}
-          config {{ name: "tiny"  base_path: "{root / 'tiny'}"  model_platform: "tensorflow" }}
-          config {{ name: "swapping"  base_path: "{root / 'swapping'}"  model_platform: "tensorflow" }}
-          config {{ name: "staging"  base_path: "{root / 'staging'}"  model_platform: "tensorflow" }}
+          config {{ name: "tiny"  base_path: "{root / "tiny"}"  model_platform: "tensorflow" }}
+          config {{ name: "swapping"  base_path: "{root / "swapping"}"  model_platform: "tensorflow" }}
+          config {{ name: "staging"  base_path: "{root / "staging"}"  model_platform: "tensorflow" }}
         }}
         """)
 
@@ -183,8 +190,11 @@ def server(tmp_path_factory, penguin_savedmodel, tiny_savedmodel):
         copy_version(penguin_savedmodel, root / "swapping", 1)
         copy_version(tiny_savedmodel, root / "staging", 1)
         (root / "models.config").write_text(config_text(root))
-        process = ModelServerProcess(model_config_file=root / "models.config", log_path=root / "server.log",
-                                     file_system_poll_wait_seconds=POLL_SECONDS)
+        process = ModelServerProcess(
+            model_config_file=root / "models.config",
+            log_path=root / "server.log",
+            file_system_poll_wait_seconds=POLL_SECONDS,
+        )
         _CACHE["server"] = (process.start(), root)
     process, root = _CACHE["server"]
     try:

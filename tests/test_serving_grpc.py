@@ -70,7 +70,8 @@ def test_predict_with_serialized_examples_equals_the_savedmodel(stub, served_pen
     expected = served_penguins.signatures[settings.RAW_SIGNATURE](**raw_inputs(PENGUINS))
     np.testing.assert_allclose(probabilities, expected[settings.PROBABILITIES].numpy(), rtol=1e-6)
     assert [c.decode() for c in tf.make_ndarray(response.outputs[settings.CLASSES])] == [
-        c.decode() for c in expected[settings.CLASSES].numpy()]
+        c.decode() for c in expected[settings.CLASSES].numpy()
+    ]
 
 
 def test_predict_raw_features_on_a_label_with_an_output_filter(stub):
@@ -90,7 +91,9 @@ def test_classify_and_regress_with_examples_and_a_context(stub):
     request.input.example_list.examples.add().CopyFrom(example(x=0.0))
     response = stub.Classify(request, timeout=30)
     assert [(c.label, round(c.score, 4)) for c in response.result.classifications[0].classes] == [
-        ("pos", 0.5), ("neg", 0.5)]
+        ("pos", 0.5),
+        ("neg", 0.5),
+    ]
     assert response.model_spec.version.value == 1
 
     request = regression_pb2.RegressionRequest()
@@ -132,7 +135,8 @@ def test_reloading_the_config_moves_a_label(server, models):
         config = text_format.Parse(config_text(root), model_server_config_pb2.ModelServerConfig())
         config.model_config_list.config[0].version_labels["canary"] = canary
         response = models.HandleReloadConfigRequest(
-            model_management_pb2.ReloadConfigRequest(config=config), timeout=60)
+            model_management_pb2.ReloadConfigRequest(config=config), timeout=60
+        )
         assert response.status.error_code == 0
 
     try:
@@ -154,25 +158,45 @@ def wrong(call, request, code, words):
 
 def test_errors_come_back_as_tf_servings_status_codes(stub, models):
     examples = [serialized(PENGUINS[0])]
-    wrong(stub.Predict, predict_request("nope", examples=examples), grpc.StatusCode.NOT_FOUND,
-          "Servable not found for request: Latest(nope)")
+    wrong(
+        stub.Predict,
+        predict_request("nope", examples=examples),
+        grpc.StatusCode.NOT_FOUND,
+        "Servable not found for request: Latest(nope)",
+    )
     request = predict_request(examples=examples)
     request.model_spec.version.value = 9
     wrong(stub.Predict, request, grpc.StatusCode.NOT_FOUND, "Specific(penguins, 9)")
     request = predict_request(examples=examples)
     request.model_spec.version_label = "beta"
-    wrong(stub.Predict, request, grpc.StatusCode.INVALID_ARGUMENT, "Unrecognized servable version label: beta")
-    wrong(stub.Predict, predict_request(signature="nope", examples=examples), grpc.StatusCode.FAILED_PRECONDITION,
-          'Serving signature key "nope" not found.')
-    wrong(stub.Predict, predict_request(wings=[1.0]), grpc.StatusCode.INVALID_ARGUMENT,
-          "input size does not match signature: 1!=1 len({wings}) != len({examples}). Sent extra: {wings}. "
-          "Missing but required: {examples}.")
-    wrong(stub.Predict, predict_request(examples=[[b"a"]]), grpc.StatusCode.INVALID_ARGUMENT,
-          "the signature expects shape [-1]")
+    wrong(
+        stub.Predict, request, grpc.StatusCode.INVALID_ARGUMENT, "Unrecognized servable version label: beta"
+    )
+    wrong(
+        stub.Predict,
+        predict_request(signature="nope", examples=examples),
+        grpc.StatusCode.FAILED_PRECONDITION,
+        'Serving signature key "nope" not found.',
+    )
+    wrong(
+        stub.Predict,
+        predict_request(wings=[1.0]),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "input size does not match signature: 1!=1 len({wings}) != len({examples}). Sent extra: {wings}. "
+        "Missing but required: {examples}.",
+    )
+    wrong(
+        stub.Predict,
+        predict_request(examples=[[b"a"]]),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "the signature expects shape [-1]",
+    )
     wrong(stub.Predict, predict_request(examples=[1.0]), grpc.StatusCode.INVALID_ARGUMENT, "expected string")
     request = predict_request(examples=examples)
     request.output_filter.append("logits")
-    wrong(stub.Predict, request, grpc.StatusCode.INVALID_ARGUMENT, "output tensor alias not found in signature")
+    wrong(
+        stub.Predict, request, grpc.StatusCode.INVALID_ARGUMENT, "output tensor alias not found in signature"
+    )
     wrong(stub.Predict, predict_pb2.PredictRequest(), grpc.StatusCode.INVALID_ARGUMENT, "Missing ModelSpec")
     request = classification_pb2.ClassificationRequest()
     request.model_spec.name = "penguins"
@@ -186,11 +210,17 @@ def test_errors_come_back_as_tf_servings_status_codes(stub, models):
     wrong(stub.GetModelMetadata, request, grpc.StatusCode.INVALID_ARGUMENT, "Metadata field graph")
     request = get_model_status_pb2.GetModelStatusRequest()
     request.model_spec.name = "nope"
-    wrong(models.GetModelStatus, request, grpc.StatusCode.NOT_FOUND, "Could not find any versions of model nope")
+    wrong(
+        models.GetModelStatus, request, grpc.StatusCode.NOT_FOUND, "Could not find any versions of model nope"
+    )
     config = model_server_config_pb2.ModelServerConfig()
     config.model_config_list.config.add(name="relative", base_path="models/relative")
-    wrong(models.HandleReloadConfigRequest, model_management_pb2.ReloadConfigRequest(config=config),
-          grpc.StatusCode.INVALID_ARGUMENT, "base_path must be an absolute path")
+    wrong(
+        models.HandleReloadConfigRequest,
+        model_management_pb2.ReloadConfigRequest(config=config),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "base_path must be an absolute path",
+    )
 
 
 def test_a_message_over_the_size_limit_is_refused_and_the_server_keeps_serving(stub):

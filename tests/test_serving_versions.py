@@ -36,6 +36,7 @@ def model_at(base, policy: str = "") -> repository.Model:
     config = model_server_config_pb2.ModelConfig(name="m", base_path=str(base))
     if policy:
         from google.protobuf import text_format
+
         text_format.Parse(policy, config.model_version_policy)
     return repository.Model(config)
 
@@ -49,9 +50,15 @@ def states(model) -> dict:
     return {v: s.state for v, s in model.statuses.items()}
 
 
-@pytest.mark.parametrize("policy, loaded", [("", {3}), ("latest { num_versions: 2 }", {2, 3}),
-                                            ("specific { versions: 1 versions: 3 }", {1, 3}),
-                                            ("all {}", {1, 2, 3})])
+@pytest.mark.parametrize(
+    "policy, loaded",
+    [
+        ("", {3}),
+        ("latest { num_versions: 2 }", {2, 3}),
+        ("specific { versions: 1 versions: 3 }", {1, 3}),
+        ("all {}", {1, 2, 3}),
+    ],
+)
 def test_the_version_policy_chooses_the_versions_served(tmp_path, tiny_savedmodel, policy, loaded):
     for version in (1, 2, 3):
         copy_version(tiny_savedmodel, tmp_path, version)
@@ -91,7 +98,8 @@ def test_a_version_still_being_written_waits_until_its_listing_stops_changing(tm
 
 
 def test_a_failed_load_is_reported_the_old_version_keeps_serving_and_it_is_not_retried(
-        tmp_path, tiny_savedmodel, monkeypatch):
+    tmp_path, tiny_savedmodel, monkeypatch
+):
     copy_version(tiny_savedmodel, tmp_path, 1)
     model = model_at(tmp_path)
     poll(model)
@@ -160,8 +168,9 @@ def test_a_broken_version_shows_in_the_status_as_tf_serving_reports_it(server, t
         assert (failed["version"], failed["state"], failed["status"]["error_code"]) == ("2", "END", "UNKNOWN")
         assert failed["status"]["error_message"]
         assert (serving["version"], serving["state"]) == ("1", "AVAILABLE")
-        status, answer = http("POST", server.rest_url + "/v1/models/staging:predict",
-                              {"instances": [{"x": 1.0, "tag": "a"}]})
+        status, answer = http(
+            "POST", server.rest_url + "/v1/models/staging:predict", {"instances": [{"x": 1.0, "tag": "a"}]}
+        )
         assert status == 200 and answer["predictions"][0]["y"] == 3.0
     finally:
         shutil.rmtree(broken)
@@ -173,12 +182,17 @@ class Load:
     def __init__(self, server, penguin):
         self.server, self.stop, self.lock = server, threading.Event(), threading.Lock()
         self.ok, self.failures, self.grpc_versions = 0, [], set()
-        self.rest_body = json.dumps({"signature_name": settings.RAW_SIGNATURE,
-                                     "instances": [raw_instance(penguin)]})
+        self.rest_body = json.dumps(
+            {"signature_name": settings.RAW_SIGNATURE, "instances": [raw_instance(penguin)]}
+        )
         self.grpc_request = predict_pb2.PredictRequest()
         self.grpc_request.model_spec.name = "swapping"
-        self.grpc_request.inputs[settings.EXAMPLES_INPUT].CopyFrom(tf.make_tensor_proto([serialized(penguin)]))
-        self.threads = [threading.Thread(target=self.rest) for _ in range(2)] + [threading.Thread(target=self.grpc)]
+        self.grpc_request.inputs[settings.EXAMPLES_INPUT].CopyFrom(
+            tf.make_tensor_proto([serialized(penguin)])
+        )
+        self.threads = [threading.Thread(target=self.rest) for _ in range(2)] + [
+            threading.Thread(target=self.grpc)
+        ]
 
     def record(self, failure=None):
         with self.lock:

@@ -1,4 +1,7 @@
-"""``python -m utils.serving --model_name=penguins --model_base_path=/abs/serving/penguins --rest_api_port=8501``
+"""The model server's command line, e.g.
+
+    python -m utils.serving --model_name=penguins --model_base_path=/abs/serving/penguins --rest_api_port=8501
+
 
 Flags are read before TensorFlow is imported: a wrong command line fails at once.
 """

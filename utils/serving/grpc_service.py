@@ -28,6 +28,7 @@ log = logging.getLogger("utils.serving")
 
 def answering(method):
     """Run a servicer method; a ServingError aborts the call with its code, a bug with INTERNAL."""
+
     def wrapper(self, request, context):
         try:
             return method(self, request, context)
@@ -36,6 +37,7 @@ def answering(method):
         except Exception as e:  # noqa: BLE001 - a bug must not take the server down
             log.exception("gRPC %s failed", method.__name__)
             context.abort(grpc.StatusCode.INTERNAL, f"Internal error: {type(e).__name__}: {e}")
+
     wrapper.__name__ = method.__name__
     return wrapper
 
@@ -64,8 +66,12 @@ class PredictionService(prediction_service_pb2_grpc.PredictionServiceServicer):
             inputs = {alias: tf.make_ndarray(tensor) for alias, tensor in request.inputs.items()}
         except (TypeError, ValueError) as e:
             raise invalid(f"a TensorProto in inputs cannot be read: {e}") from None
-        name, outputs = servable.predict(request.model_spec.signature_name, inputs, request.output_filter,
-                                         missing_code="FAILED_PRECONDITION")
+        name, outputs = servable.predict(
+            request.model_spec.signature_name,
+            inputs,
+            request.output_filter,
+            missing_code="FAILED_PRECONDITION",
+        )
         response = predict_pb2.PredictResponse()
         _fill_spec(response.model_spec, servable.name, servable.version, name)
         for alias, array in outputs.items():
@@ -75,7 +81,9 @@ class PredictionService(prediction_service_pb2_grpc.PredictionServiceServicer):
     @answering
     def Classify(self, request, context):
         servable = _servable(self.manager, request.model_spec)
-        name, results = servable.classify(request.model_spec.signature_name, serialized_examples(request.input))
+        name, results = servable.classify(
+            request.model_spec.signature_name, serialized_examples(request.input)
+        )
         response = classification_pb2.ClassificationResponse()
         _fill_spec(response.model_spec, servable.name, servable.version, name)
         for row in results:
@@ -100,8 +108,9 @@ class PredictionService(prediction_service_pb2_grpc.PredictionServiceServicer):
         if not request.model_spec.name:
             raise invalid("Missing ModelSpec")
         version, label = protos.spec_version(request.model_spec)
-        return protos.model_metadata(self.manager, request.model_spec.name, version, label,
-                                     list(request.metadata_field))
+        return protos.model_metadata(
+            self.manager, request.model_spec.name, version, label, list(request.metadata_field)
+        )
 
     @answering
     def MultiInference(self, request, context):

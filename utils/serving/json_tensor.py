@@ -22,9 +22,15 @@ from utils.serving.errors import ServingError, invalid
 
 ROW, COLUMNAR = "row", "columnar"
 _TF_NAMES = {"float32": "float", "float64": "double"}  # TF's DataTypeString spelling
-_INT_RANGES = {"int8": (-2**7, 2**7 - 1), "uint8": (0, 2**8 - 1), "int16": (-2**15, 2**15 - 1),
-               "int32": (-2**31, 2**31 - 1), "int64": (-2**63, 2**63 - 1), "uint32": (0, 2**32 - 1),
-               "uint64": (0, 2**64 - 1)}
+_INT_RANGES = {
+    "int8": (-(2**7), 2**7 - 1),
+    "uint8": (0, 2**8 - 1),
+    "int16": (-(2**15), 2**15 - 1),
+    "int32": (-(2**31), 2**31 - 1),
+    "int64": (-(2**63), 2**63 - 1),
+    "uint32": (0, 2**32 - 1),
+    "uint64": (0, 2**64 - 1),
+}
 
 
 def debug(value) -> str:
@@ -71,16 +77,21 @@ def parse_body(body: bytes) -> dict:
 def signature_name(doc: dict) -> str:
     name = doc.get("signature_name", "")
     if not isinstance(name, str):
-        raise invalid(f"JSON Value: {debug(doc)} not formatted correctly. 'signature_name' key must be a "
-                      "string value.")
+        raise invalid(
+            f"JSON Value: {debug(doc)} not formatted correctly. 'signature_name' key must be a string value."
+        )
     return name
 
 
 # ---- JSON values -> tensors
+def _type_error(value, dtype: tf.DType) -> ServingError:
+    return invalid(
+        f"JSON Value: {debug(value)} Type: {json_type(value)} is not of expected type: "
+        f"{_TF_NAMES.get(dtype.name, dtype.name)}"
+    )
+
+
 def _scalar(value, dtype: tf.DType):
-    name = dtype.name
-    type_error = invalid(f"JSON Value: {debug(value)} Type: {json_type(value)} is not of expected type: "
-                         f"{_TF_NAMES.get(name, name)}")
     if dtype == tf.string:
         if isinstance(value, str):
             return value.encode()
@@ -88,20 +99,21 @@ def _scalar(value, dtype: tf.DType):
             if not is_b64(value):
                 raise invalid(f"JSON Value: {debug(value)} not formatted correctly for base64 data")
             return b64decode(value)
-        raise type_error
+        raise _type_error(value, dtype)
     if isinstance(value, bool):
         if dtype == tf.bool:
             return value
-        raise type_error
-    if dtype.is_floating and name in ("float32", "float64"):
+        raise _type_error(value, dtype)
+    name = dtype.name
+    if name in ("float32", "float64"):
         if isinstance(value, (int, float)):
             return value
-        raise type_error
+        raise _type_error(value, dtype)
     if name in _INT_RANGES:
         low, high = _INT_RANGES[name]
         if isinstance(value, int) and low <= value <= high:
             return value
-        raise type_error
+        raise _type_error(value, dtype)
     raise ServingError("UNIMPLEMENTED", f"Conversion of JSON Value: {debug(value)} to type: {name}")
 
 
@@ -118,15 +130,19 @@ def _dense_shape(value) -> list[int]:
 def _fill(value, level: int, shape: list[int], dtype: tf.DType, out: list) -> None:
     if not isinstance(value, list):
         if level != len(shape):
-            raise invalid(f"JSON Value: {debug(value)} found at incorrect level: {level + 1} in the JSON DOM. "
-                          f"Expected at level: {len(shape)}")
+            raise invalid(
+                f"JSON Value: {debug(value)} found at incorrect level: {level + 1} in the JSON DOM. "
+                f"Expected at level: {len(shape)}"
+            )
         out.append(_scalar(value, dtype))
         return
     if level >= len(shape):
         raise invalid(f"Encountered list at unexpected level: {level} expected < {len(shape)}")
     if len(value) != shape[level]:
-        raise invalid(f"Encountered list at unexpected size: {len(value)} at level: {level} expected size: "
-                      f"{shape[level]}")
+        raise invalid(
+            f"Encountered list at unexpected size: {len(value)} at level: {level} expected size: "
+            f"{shape[level]}"
+        )
     for item in value:
         _fill(item, level + 1, shape, dtype, out)
 
@@ -135,6 +151,10 @@ def to_array(value, dtype: tf.DType) -> np.ndarray:
     """A JSON value (nested lists of one type) -> an ndarray of ``dtype``, shape from the nesting."""
     shape, flat = _dense_shape(value), []
     _fill(value, 0, shape, dtype, flat)
+    return _array(flat, dtype, shape)
+
+
+def _array(flat: list, dtype: tf.DType, shape: list[int]) -> np.ndarray:
     if dtype == tf.string:
         array = np.empty(len(flat), dtype=object)
         array[:] = flat
@@ -148,8 +168,10 @@ def _is_element_object(value) -> bool:
 
 def _rows(instances: list, infos: dict) -> dict:
     if not isinstance(instances[0], dict) and len(infos) > 1:
-        raise invalid("instances is a plain list, but expecting list of objects as multiple input tensors "
-                      "required as per tensorinfo_map")
+        raise invalid(
+            "instances is a plain list, but expecting list of objects as multiple input tensors "
+            "required as per tensorinfo_map"
+        )
     objects = _is_element_object(instances[0])
     names = sorted(infos)
     columns: dict[str, list] = {name: [] for name in names}
@@ -159,29 +181,48 @@ def _rows(instances: list, infos: dict) -> dict:
                 raise invalid(f"Expecting object but got list at item {i} of input list")
             for key, value in item.items():
                 if key not in infos:
-                    raise invalid(f"Failed to process element: {i} key: {key} of 'instances' list. Error: "
-                                  f"JSON object: does not have named input: {key}")
+                    raise invalid(
+                        f"Failed to process element: {i} key: {key} of 'instances' list. Error: "
+                        f"JSON object: does not have named input: {key}"
+                    )
                 columns[key].append(value)
             if set(item) != set(names):
-                raise invalid(f"Failed to process element: {i} of 'instances' list. JSON object: {debug(item)} "
-                              f"keys must be equal to: {','.join(names)}")
+                raise invalid(
+                    f"Failed to process element: {i} of 'instances' list. JSON object: {debug(item)} "
+                    f"keys must be equal to: {','.join(names)}"
+                )
         else:
             if _is_element_object(item):
                 raise invalid(f"Expecting value/list but got object at item {i} of input list")
             columns[names[0]].append(item)
     arrays = {}
     for name, values in columns.items():
-        dtype = tf.dtypes.as_dtype(infos[name].dtype)
+        dtype = infos[name]
         where, parts = (f" key: {name}" if objects else ""), []
+        if not any(isinstance(value, list) for value in values):  # one value per instance: the fast path
+            flat = []
+            for i, value in enumerate(values):
+                try:
+                    flat.append(_scalar(value, dtype))
+                except ServingError as e:
+                    raise ServingError(
+                        e.code,
+                        f"Failed to process element: {i}{where} of 'instances' list. Error: {e.message}",
+                    ) from None
+            arrays[name] = _array(flat, dtype, [len(flat)])
+            continue
         for i, value in enumerate(values):
             try:
                 part = to_array(value, dtype)
             except ServingError as e:
-                raise ServingError(e.code, f"Failed to process element: {i}{where} of 'instances' list. "
-                                           f"Error: {e.message}") from None
+                raise ServingError(
+                    e.code, f"Failed to process element: {i}{where} of 'instances' list. Error: {e.message}"
+                ) from None
             if parts and part.shape != parts[0].shape:
-                raise invalid(f"Failed to process element: {i}{where} of 'instances' list. Error: "
-                              f"Expecting shape {list(parts[0].shape)} but got: {list(part.shape)}")
+                raise invalid(
+                    f"Failed to process element: {i}{where} of 'instances' list. Error: "
+                    f"Expecting shape {list(parts[0].shape)} but got: {list(part.shape)}"
+                )
             parts.append(part)
         arrays[name] = np.stack(parts)
     return arrays
@@ -190,25 +231,30 @@ def _rows(instances: list, infos: dict) -> dict:
 def _columns(value, infos: dict) -> dict:
     if not isinstance(value, dict) or is_b64(value):
         if len(infos) > 1:
-            raise invalid("inputs is a plain value/list, but expecting an object as multiple input tensors "
-                          "required as per tensorinfo_map")
-        (name, info), = infos.items()
-        return {name: to_array(value, tf.dtypes.as_dtype(info.dtype))}
+            raise invalid(
+                "inputs is a plain value/list, but expecting an object as multiple input tensors "
+                "required as per tensorinfo_map"
+            )
+        ((name, dtype),) = infos.items()
+        return {name: to_array(value, dtype)}
     arrays = {}
-    for name, info in infos.items():
+    for name, dtype in infos.items():
         if name not in value:
             raise invalid(f"Missing named input: {name} in 'inputs' object.")
-        arrays[name] = to_array(value[name], tf.dtypes.as_dtype(info.dtype))
+        arrays[name] = to_array(value[name], dtype)
     return arrays
 
 
 def predict_inputs(doc: dict, infos: dict, signature: str) -> tuple[dict, str]:
-    """A predict body and the signature's input TensorInfos -> ({alias: ndarray}, ROW or COLUMNAR)."""
+    """A predict body and the signature's input dtypes ({alias: tf.DType}) -> ({alias: ndarray}, ROW or
+    COLUMNAR)."""
     if not infos:
         raise invalid(f"Failed to get input map for signature: {signature or 'DEFAULT'}")
     if "instances" in doc and "inputs" in doc:
-        raise invalid(f"JSON Value: {debug(doc)} Not formatted correctly expecting only one of 'inputs' or "
-                      "'instances' keys to exist ")
+        raise invalid(
+            f"JSON Value: {debug(doc)} Not formatted correctly expecting only one of 'inputs' or "
+            "'instances' keys to exist "
+        )
     if "instances" in doc:
         instances = doc["instances"]
         if not isinstance(instances, list):
@@ -252,7 +298,7 @@ def predict_response(outputs: dict, fmt: str) -> dict:
         raise invalid("Cannot convert empty tensor map to JSON")
     if fmt == COLUMNAR:
         if len(outputs) == 1:
-            (name, array), = outputs.items()
+            ((name, array),) = outputs.items()
             return {"outputs": json_value(name, array)}
         return {"outputs": {name: json_value(name, array) for name, array in outputs.items()}}
     batch = None
@@ -260,7 +306,9 @@ def predict_response(outputs: dict, fmt: str) -> dict:
         if np.ndim(array) == 0:
             raise invalid(f"Tensor name: {name} has no shape information ")
         if batch is not None and array.shape[0] != batch:
-            raise invalid(f"Tensor name: {name} has inconsistent batch size: {array.shape[0]} expecting: {batch}")
+            raise invalid(
+                f"Tensor name: {name} has inconsistent batch size: {array.shape[0]} expecting: {batch}"
+            )
         batch = array.shape[0]
     columns = {name: json_value(name, array) for name, array in outputs.items()}
     if len(columns) == 1:
@@ -283,8 +331,9 @@ def _add_to_feature(value, name: str, feature: feature_pb2.Feature) -> None:
 
     def need(wanted: str) -> None:
         if kind not in (None, wanted):
-            raise invalid(f"Unexpected element type in feature: {name} expecting type: "
-                          f"{kind.removesuffix('_list')}")
+            raise invalid(
+                f"Unexpected element type in feature: {name} expecting type: {kind.removesuffix('_list')}"
+            )
 
     if isinstance(value, bool):
         need("int64_list")
@@ -322,8 +371,9 @@ def examples_from_body(doc: dict, method: str) -> list[bytes]:
     """A classify/regress body -> serialized tf.Examples (the optional "context" merged into each)."""
     context = example_from_json(doc["context"]) if "context" in doc else None
     if "examples" not in doc:
-        raise invalid(f"JSON Value: {debug(doc)} When method is {method}, key 'examples' is expected and was "
-                      "not found")
+        raise invalid(
+            f"JSON Value: {debug(doc)} When method is {method}, key 'examples' is expected and was not found"
+        )
     examples = doc["examples"]
     if not isinstance(examples, list):
         raise invalid(f"JSON Value: {debug(doc)} Expecting 'examples' value to be an list/array")
@@ -342,8 +392,12 @@ def examples_from_body(doc: dict, method: str) -> list[bytes]:
 
 
 def classify_response(results: list) -> dict:
-    return {"results": [[[_text(label) if isinstance(label, bytes) else label, score(s)] for label, s in row]
-                        for row in results]}
+    return {
+        "results": [
+            [[_text(label) if isinstance(label, bytes) else label, score(s)] for label, s in row]
+            for row in results
+        ]
+    }
 
 
 def regress_response(values: list) -> dict:

@@ -27,20 +27,36 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class ModelServerProcess:
-    def __init__(self, *, model_name: str | None = None, model_base_path: str | Path | None = None,
-                 model_config_file: str | Path | None = None, port: int = 0, rest_api_port: int = 0,
-                 file_system_poll_wait_seconds: float = 1.0, extra_args: tuple[str, ...] = (),
-                 log_path: str | Path | None = None, startup_timeout: float = 180.0):
-        args = [f"--port={port}", f"--rest_api_port={rest_api_port}",
-                f"--file_system_poll_wait_seconds={file_system_poll_wait_seconds}", f"--parent_pid={os.getpid()}"]
+    def __init__(
+        self,
+        *,
+        model_name: str | None = None,
+        model_base_path: str | Path | None = None,
+        model_config_file: str | Path | None = None,
+        port: int = 0,
+        rest_api_port: int = 0,
+        file_system_poll_wait_seconds: float = 1.0,
+        extra_args: tuple[str, ...] = (),
+        log_path: str | Path | None = None,
+        startup_timeout: float = 180.0,
+    ):
+        args = [
+            f"--port={port}",
+            f"--rest_api_port={rest_api_port}",
+            f"--file_system_poll_wait_seconds={file_system_poll_wait_seconds}",
+            f"--parent_pid={os.getpid()}",
+        ]
         if model_config_file is not None:
             args.append(f"--model_config_file={Path(model_config_file).resolve()}")
         if model_base_path is not None:
-            args += [f"--model_name={model_name or 'default'}",
-                     f"--model_base_path={Path(model_base_path).resolve()}"]
+            args += [
+                f"--model_name={model_name or 'default'}",
+                f"--model_base_path={Path(model_base_path).resolve()}",
+            ]
         self.args = args + list(extra_args)
-        self.log_path = Path(log_path) if log_path else Path(tempfile.mkstemp(prefix="model_server_",
-                                                                              suffix=".log")[1])
+        self.log_path = (
+            Path(log_path) if log_path else Path(tempfile.mkstemp(prefix="model_server_", suffix=".log")[1])
+        )
         self.startup_timeout = startup_timeout
         self.process: subprocess.Popen | None = None
         self.ready: dict = {}
@@ -62,12 +78,20 @@ class ModelServerProcess:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def start(self) -> ModelServerProcess:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p)}
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p),
+        }
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         self._log_file = open(self.log_path, "a")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=self._log_file,
-                                        stdin=subprocess.DEVNULL, text=True, env=env)
+        self.process = subprocess.Popen(
+            self.command,
+            stdout=subprocess.PIPE,
+            stderr=self._log_file,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env=env,
+        )
         atexit.register(self.stop)
         threading.Thread(target=self._drain, args=(self.process.stdout,), daemon=True).start()
         deadline = time.monotonic() + self.startup_timeout
@@ -81,13 +105,16 @@ class ModelServerProcess:
             if line is None:
                 break
             if line.startswith(READY_PREFIX):
-                self.ready = json.loads(line[len(READY_PREFIX):])
+                self.ready = json.loads(line[len(READY_PREFIX) :])
                 return self
         code = self.process.poll()
         self.stop()
-        reason = f"exited with code {code}" if code is not None else f"not ready after {self.startup_timeout} s"
-        raise RuntimeError(f"the model server {reason}; its log ({self.log_path}) ends with:\n"
-                           f"{self.log()[-3000:]}")
+        reason = (
+            f"exited with code {code}" if code is not None else f"not ready after {self.startup_timeout} s"
+        )
+        raise RuntimeError(
+            f"the model server {reason}; its log ({self.log_path}) ends with:\n{self.log()[-3000:]}"
+        )
 
     def _drain(self, stream) -> None:
         for line in stream:

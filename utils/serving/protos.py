@@ -13,8 +13,10 @@ SIGNATURE_DEF_FIELD = "signature_def"
 
 def spec_version(spec: model_pb2.ModelSpec) -> tuple[int | None, str | None]:
     choice = spec.WhichOneof("version_choice")
-    return (spec.version.value if choice == "version" else None,
-            spec.version_label if choice == "version_label" else None)
+    return (
+        spec.version.value if choice == "version" else None,
+        spec.version_label if choice == "version_label" else None,
+    )
 
 
 def model_status(manager: ModelManager, name: str, version=None, label=None):
@@ -30,6 +32,7 @@ def model_status(manager: ModelManager, name: str, version=None, label=None):
 
 def status_code_value(code: str) -> int:
     from tensorflow.core.protobuf import error_codes_pb2
+
     return error_codes_pb2.Code.Value(code)
 
 
@@ -59,5 +62,7 @@ def metadata_json(response) -> dict:
     options = {"including_default_value_fields": True, "preserving_proto_field_name": True}
     signatures = get_model_metadata_pb2.SignatureDefMap()
     response.metadata[SIGNATURE_DEF_FIELD].Unpack(signatures)
-    return {"model_spec": json_format.MessageToDict(response.model_spec, **options),
-            "metadata": {SIGNATURE_DEF_FIELD: json_format.MessageToDict(signatures, **options)}}
+    return {
+        "model_spec": json_format.MessageToDict(response.model_spec, **options),
+        "metadata": {SIGNATURE_DEF_FIELD: json_format.MessageToDict(signatures, **options)},
+    }

@@ -73,7 +73,8 @@ def keep_by_policy(policy, ready: list[int]) -> set[int]:
 
 
 class Model:
-    """One model's versions. Requests read ``servables``; only the loader (under the manager's lock) writes."""
+    """One model's versions. Requests read ``servables``; only the loader (holding the manager's lock)
+    writes."""
 
     def __init__(self, config: model_server_config_pb2.ModelConfig):
         self.config = config
@@ -92,7 +93,9 @@ class Model:
         try:
             names = os.listdir(base)
         except OSError as e:
-            log.warning("model %s: cannot list base path %s (%s); no new versions", self.name, base, e.strerror)
+            log.warning(
+                "model %s: cannot list base path %s (%s); no new versions", self.name, base, e.strerror
+            )
             return list(self.servables), False
         seen, ready, settling = {}, [], False
         for entry in names:
@@ -104,7 +107,8 @@ class Model:
             seen[version] = print_
             has_model = any(path == SAVED_MODEL_FILE for path, _, _ in print_)
             stable = self._seen.get(version) == print_ or (
-                first and time.time() - newest_mtime(print_) > SETTLE_SECONDS)
+                first and time.time() - newest_mtime(print_) > SETTLE_SECONDS
+            )
             if has_model and stable:
                 ready.append(version)
             elif not stable:  # still being written: wait for the next poll
@@ -137,13 +141,24 @@ class Model:
             message = getattr(e, "message", None) or f"{type(e).__name__}: {e}"
             self.statuses[version] = VersionStatus(version, "END", code, message)
             self._failed[version] = self._seen.get(version)
-            log.error("model %s: loading version %d from %s failed, still serving versions %s: %s",
-                      self.name, version, path, sorted(self.servables), message)
+            log.error(
+                "model %s: loading version %d from %s failed, still serving versions %s: %s",
+                self.name,
+                version,
+                path,
+                sorted(self.servables),
+                message,
+            )
             return
         self.servables = {**self.servables, version: servable}  # one assignment: the swap
         self.statuses[version] = VersionStatus(version, "AVAILABLE")
-        log.info("model %s: version %d loaded in %.1f s from %s", self.name, version,
-                 time.perf_counter() - start, path)
+        log.info(
+            "model %s: version %d loaded in %.1f s from %s",
+            self.name,
+            version,
+            time.perf_counter() - start,
+            path,
+        )
 
     def _unload(self, version: int) -> None:
         self.statuses[version] = VersionStatus(version, "UNLOADING")
@@ -165,8 +180,13 @@ class Model:
 class ModelManager:
     """Every model of the config; a background thread polls their folders."""
 
-    def __init__(self, config: model_server_config_pb2.ModelServerConfig, poll_wait_seconds: float,
-                 config_file: str | None = None, config_poll_wait_seconds: float = 0.0):
+    def __init__(
+        self,
+        config: model_server_config_pb2.ModelServerConfig,
+        poll_wait_seconds: float,
+        config_file: str | None = None,
+        config_poll_wait_seconds: float = 0.0,
+    ):
         self.poll_wait_seconds = poll_wait_seconds
         self.models: dict[str, Model] = {}
         self._lock = threading.Lock()  # one loader at a time (polls and config reloads)
@@ -237,8 +257,11 @@ class ModelManager:
                         self.reload_config(read_config_file(self._config_file))
                         log.info("model config reloaded from %s", self._config_file)
                     except FlagError as e:
-                        log.error("model config %s not reloaded, still serving the old one: %s",
-                                  self._config_file, e)
+                        log.error(
+                            "model config %s not reloaded, still serving the old one: %s",
+                            self._config_file,
+                            e,
+                        )
             if self.poll_wait_seconds > 0 and now >= next_poll:
                 next_poll = now + self.poll_wait_seconds
                 try:
@@ -255,8 +278,9 @@ class ModelManager:
 
     def servable(self, name: str, version: int | None = None, label: str | None = None) -> Servable:
         if version is not None and label is not None:
-            raise invalid(f"Both model version ({version}) and model version label ({label}) cannot be "
-                          "supplied.")
+            raise invalid(
+                f"Both model version ({version}) and model version label ({label}) cannot be supplied."
+            )
         if label is not None:
             model = self.models.get(name)
             if model is None:
@@ -274,8 +298,9 @@ class ModelManager:
 
     def status(self, name: str, version: int | None = None, label: str | None = None) -> list[VersionStatus]:
         if version is not None and label is not None:
-            raise invalid(f"Both model version ({version}) and model version label ({label}) cannot be "
-                          "supplied.")
+            raise invalid(
+                f"Both model version ({version}) and model version label ({label}) cannot be supplied."
+            )
         model = self.models.get(name)
         if model is None or not model.statuses:
             if label is not None:

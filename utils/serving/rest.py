@@ -70,8 +70,11 @@ class RestApi:
         except ServingError as e:
             return error_response(e.http_status, e.message)
         except web.HTTPRequestEntityTooLarge:
-            return error_response(413, f"The request body is larger than the server accepts "
-                                       f"({self.max_request_bytes} bytes, --max_request_bytes)")
+            return error_response(
+                413,
+                f"The request body is larger than the server accepts "
+                f"({self.max_request_bytes} bytes, --max_request_bytes)",
+            )
         except Exception as e:  # noqa: BLE001 - a bug must not take the server down
             log.exception("REST %s %s failed", request.method, path)
             return error_response(500, f"Internal error: {type(e).__name__}: {e}")
@@ -80,7 +83,9 @@ class RestApi:
         if not name:
             raise invalid("Missing model name in request.")
         if subresource:  # metadata
-            return json_tensor.dumps(protos.metadata_json(protos.model_metadata(self.manager, name, version, label)))
+            return json_tensor.dumps(
+                protos.metadata_json(protos.model_metadata(self.manager, name, version, label))
+            )
         return json_tensor.dumps(protos.status_json(protos.model_status(self.manager, name, version, label)))
 
     def _post(self, name, version, label, method, body) -> bytes:
@@ -90,8 +95,9 @@ class RestApi:
         signature_name = json_tensor.signature_name(doc)
         if method == "predict":
             servable = self.manager.servable(name, version, label)
-            _, signature = servable.signature(signature_name)
-            inputs, fmt = json_tensor.predict_inputs(doc, dict(signature.inputs), signature_name)
+            inputs, fmt = json_tensor.predict_inputs(
+                doc, servable.input_dtypes(signature_name), signature_name
+            )
             _, outputs = servable.predict(signature_name, inputs)
             return json_tensor.dumps(json_tensor.predict_response(outputs, fmt))
         examples = json_tensor.examples_from_body(doc, method)
@@ -104,4 +110,6 @@ class RestApi:
 
 
 def error_response(status: int, message: str) -> web.Response:
-    return web.Response(body=json_tensor.dumps({"error": message}), status=status, content_type="application/json")
+    return web.Response(
+        body=json_tensor.dumps({"error": message}), status=status, content_type="application/json"
+    )

@@ -55,6 +55,22 @@ class Servable:
         self.signature_defs = read_signature_defs(path)
         self._loaded = tf.saved_model.load(path, tags=["serve"])
         self._functions = dict(self._loaded.signatures)
+        # Per signature, per input: (dtype, dims or None when the rank is unknown), read once.
+        self._inputs = {
+            name: {
+                alias: (
+                    tf.dtypes.as_dtype(info.dtype),
+                    None if info.tensor_shape.unknown_rank else [d.size for d in info.tensor_shape.dim],
+                )
+                for alias, info in signature.inputs.items()
+            }
+            for name, signature in self.signature_defs.items()
+        }
+
+    def input_dtypes(self, signature_name: str) -> dict:
+        """{alias: tf.DType} of a signature's inputs ("" = serving_default)."""
+        name, _ = self.signature(signature_name)
+        return {alias: dtype for alias, (dtype, _) in self._inputs[name].items()}
 
     # ---- signatures
     def signature(self, name: str, missing_code: str = "INVALID_ARGUMENT"):
@@ -66,8 +82,9 @@ class Servable:
             raise ServingError(missing_code, f'Serving signature name: "{name}" not found in signature def')
         return name, self.signature_defs[name]
 
-    def predict(self, signature_name: str, inputs: dict, output_filter=(),
-                missing_code: str = "INVALID_ARGUMENT") -> tuple[str, dict]:
+    def predict(
+        self, signature_name: str, inputs: dict, output_filter=(), missing_code: str = "INVALID_ARGUMENT"
+    ) -> tuple[str, dict]:
         """Run a signature on NumPy inputs; returns (signature name, {output alias: ndarray})."""
         name, signature = self.signature(signature_name, missing_code)
         expected, sent = set(signature.inputs), set(inputs)
@@ -76,31 +93,37 @@ class Servable:
                 f"input size does not match signature: {len(sent)}!={len(expected)} "
                 f"len({{{','.join(sorted(sent))}}}) != len({{{','.join(sorted(expected))}}}). "
                 f"Sent extra: {{{','.join(sorted(sent - expected))}}}. "
-                f"Missing but required: {{{','.join(sorted(expected - sent))}}}.")
+                f"Missing but required: {{{','.join(sorted(expected - sent))}}}."
+            )
         outputs = list(output_filter) or list(signature.outputs)
         if len(set(outputs)) != len(outputs):
             raise invalid(f"duplicate output tensor alias in output_filter: {outputs}")
         for alias in outputs:
             if alias not in signature.outputs:
-                raise invalid(f"output tensor alias not found in signature: {alias} Outputs expected to be in "
-                              f"the set {{{','.join(sorted(signature.outputs))}}}.")
-        tensors = {alias: self._tensor(alias, signature.inputs[alias], value) for alias, value in inputs.items()}
+                raise invalid(
+                    f"output tensor alias not found in signature: {alias} Outputs expected to be in "
+                    f"the set {{{','.join(sorted(signature.outputs))}}}."
+                )
+        specs = self._inputs[name]
+        tensors = {alias: self._tensor(alias, *specs[alias], value) for alias, value in inputs.items()}
         result = self._call(name, tensors)
         return name, {alias: result[alias] for alias in outputs}
 
-    def _tensor(self, alias: str, info, value: np.ndarray) -> tf.Tensor:
-        want = tf.dtypes.as_dtype(info.dtype)
+    @staticmethod
+    def _tensor(alias: str, want: tf.DType, dims: list[int] | None, value: np.ndarray) -> tf.Tensor:
         value = np.asarray(value)
         if want == tf.string:
             if value.dtype.kind not in "SUO":
                 raise invalid(f"input {alias}: expected {want.name} values, got {value.dtype}")
         elif value.dtype.kind in "SUO" or (value.dtype.kind == "f" and not want.is_floating):
             raise invalid(f"input {alias}: expected {want.name} values, got {value.dtype}")
-        if not info.tensor_shape.unknown_rank:
-            dims = [d.size for d in info.tensor_shape.dim]
-            if len(dims) != value.ndim or any(d not in (-1, v) for d, v in zip(dims, value.shape)):
-                raise invalid(f"input {alias}: the signature expects shape {shape_text(dims)} "
-                              f"(-1: any size), got {shape_text(value.shape)}")
+        if dims is not None and (
+            len(dims) != value.ndim or any(d not in (-1, v) for d, v in zip(dims, value.shape, strict=False))
+        ):
+            raise invalid(
+                f"input {alias}: the signature expects shape {shape_text(dims)} "
+                f"(-1: any size), got {shape_text(value.shape)}"
+            )
         try:
             return tf.constant(value, dtype=want)
         except (TypeError, ValueError, OverflowError) as e:
@@ -124,7 +147,9 @@ class Servable:
             raise invalid(f"No signature was found with the name: {name}")
         signature = self.signature_defs[name]
         if signature.method_name != method:
-            raise invalid(f"Expected {what} signature method_name to be {method}. Was: {signature.method_name}")
+            raise invalid(
+                f"Expected {what} signature method_name to be {method}. Was: {signature.method_name}"
+            )
         if list(signature.inputs) != ["inputs"]:
             raise invalid(f"Expected one input Tensor named 'inputs' in signature {name}")
         return name, signature
@@ -133,27 +158,37 @@ class Servable:
         """-> (signature name, per example a list of (label bytes, score))."""
         name, signature = self._method_signature(signature_name, CLASSIFY_METHOD, "classification")
         if not {"classes", "scores"} & set(signature.outputs):
-            raise invalid('Expected classification signature outputs to contain at least one of "classes" '
-                          'or "scores".')
+            raise invalid(
+                'Expected classification signature outputs to contain at least one of "classes" or "scores".'
+            )
         out = self._call(name, {"inputs": tf.constant(examples, dtype=tf.string)})
         classes, scores = out.get("classes"), out.get("scores")
         for tensor in (classes, scores):
             if tensor is not None and (tensor.ndim != 2 or tensor.shape[0] != len(examples)):
                 raise invalid(f"Expected Tensor shape: [batch_size num_classes] but got {list(tensor.shape)}")
         width = (classes if classes is not None else scores).shape[1]
-        return name, [[(classes[i, c] if classes is not None else b"",
-                        float(scores[i, c]) if scores is not None else 0.0) for c in range(width)]
-                      for i in range(len(examples))]
+        return name, [
+            [
+                (
+                    classes[i, c] if classes is not None else b"",
+                    float(scores[i, c]) if scores is not None else 0.0,
+                )
+                for c in range(width)
+            ]
+            for i in range(len(examples))
+        ]
 
     def regress(self, signature_name: str, examples: list[bytes]) -> tuple[str, list]:
         """-> (signature name, one float per example)."""
         name, signature = self._method_signature(signature_name, REGRESS_METHOD, "regression")
         if "outputs" not in signature.outputs:
-            raise invalid("Expected regression signature outputs to contain \"outputs\"")
+            raise invalid('Expected regression signature outputs to contain "outputs"')
         values = self._call(name, {"inputs": tf.constant(examples, dtype=tf.string)})["outputs"]
         if values.shape not in ((len(examples),), (len(examples), 1)):
-            raise invalid("Expected output Tensor shape to be either [batch_size] or [batch_size, 1] but got "
-                          f"{list(values.shape)}")
+            raise invalid(
+                "Expected output Tensor shape to be either [batch_size] or [batch_size, 1] but got "
+                f"{list(values.shape)}"
+            )
         return name, [float(v) for v in values.reshape(-1)]
 
     # ---- warmup
@@ -167,7 +202,9 @@ class Servable:
         for record in tf.data.TFRecordDataset(path):
             count += 1
             if count > MAX_WARMUP_RECORDS:
-                raise invalid(f"Number of warmup records exceeds the maximum ({MAX_WARMUP_RECORDS}) at {path}")
+                raise invalid(
+                    f"Number of warmup records exceeds the maximum ({MAX_WARMUP_RECORDS}) at {path}"
+                )
             entry = prediction_log_pb2.PredictionLog.FromString(record.numpy())
             kind = entry.WhichOneof("log_type")
             if kind == "predict_log":

@@ -46,36 +46,46 @@ def parent_gone(pid: int | None) -> bool:
 
 def start_grpc(options: Options, manager: ModelManager) -> tuple[grpc.Server, int]:
     limits = [("grpc.max_receive_message_length", options.max_request_bytes), ("grpc.so_reuseport", 0)]
-    server = grpc.server(ThreadPoolExecutor(options.rest_api_num_threads, thread_name_prefix="grpc"),
-                         options=limits)
+    server = grpc.server(
+        ThreadPoolExecutor(options.rest_api_num_threads, thread_name_prefix="grpc"), options=limits
+    )
     grpc_service.add_services(server, manager)
     try:
         port = server.add_insecure_port(_address(options.bind_address, options.grpc_port))
     except RuntimeError:
         port = 0
     if not port:
-        raise StartError(f"cannot listen for gRPC on {_address(options.bind_address, options.grpc_port)}: "
-                         "the port is taken? choose another --port (0: any free port)")
+        raise StartError(
+            f"cannot listen for gRPC on {_address(options.bind_address, options.grpc_port)}: "
+            "the port is taken? choose another --port (0: any free port)"
+        )
     server.start()
     return server, port
 
 
 async def serve(options: Options) -> None:
-    manager = ModelManager(options.config, options.file_system_poll_wait_seconds, options.model_config_file,
-                           options.model_config_file_poll_wait_seconds)
+    manager = ModelManager(
+        options.config,
+        options.file_system_poll_wait_seconds,
+        options.model_config_file,
+        options.model_config_file_poll_wait_seconds,
+    )
     manager.load_initial()
     pool = ThreadPoolExecutor(options.rest_api_num_threads, thread_name_prefix="rest")
     grpc_server, grpc_port = start_grpc(options, manager)
-    runner = web.AppRunner(RestApi(manager, pool, options.max_request_bytes).app(), access_log=None,
-                           handle_signals=False)
+    runner = web.AppRunner(
+        RestApi(manager, pool, options.max_request_bytes).app(), access_log=None, handle_signals=False
+    )
     await runner.setup()
     site = web.TCPSite(runner, options.bind_address, options.rest_api_port, reuse_port=False)
     try:
         await site.start()
     except OSError as e:
         grpc_server.stop(0)
-        raise StartError(f"cannot listen for REST on {_address(options.bind_address, options.rest_api_port)}: "
-                         f"{e.strerror}; choose another --rest_api_port (0: any free port)") from None
+        raise StartError(
+            f"cannot listen for REST on {_address(options.bind_address, options.rest_api_port)}: "
+            f"{e.strerror}; choose another --rest_api_port (0: any free port)"
+        ) from None
     rest_port = site._server.sockets[0].getsockname()[1]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -89,10 +99,20 @@ async def serve(options: Options) -> None:
 
     manager.start(on_tick=tick)
     for name, model in manager.models.items():
-        log.info("model %s: serving versions %s from %s", name, sorted(model.servables), model.config.base_path)
-    log.info("gRPC on %s, REST on %s", _address(options.bind_address, grpc_port),
-             _address(options.bind_address, rest_port))
-    ready = {"host": options.bind_address, "grpc_port": grpc_port, "rest_api_port": rest_port, "pid": os.getpid()}
+        log.info(
+            "model %s: serving versions %s from %s", name, sorted(model.servables), model.config.base_path
+        )
+    log.info(
+        "gRPC on %s, REST on %s",
+        _address(options.bind_address, grpc_port),
+        _address(options.bind_address, rest_port),
+    )
+    ready = {
+        "host": options.bind_address,
+        "grpc_port": grpc_port,
+        "rest_api_port": rest_port,
+        "pid": os.getpid(),
+    }
     print(READY_PREFIX + json.dumps(ready), flush=True)
     try:
         await stop.wait()
@@ -105,8 +125,9 @@ async def serve(options: Options) -> None:
 
 
 def main(options: Options) -> int:
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s model_server: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s model_server: %(message)s"
+    )
     try:
         asyncio.run(serve(options))
     except StartError as e:
