@@ -2,7 +2,6 @@
 
     python -m utils.serving --model_name=penguins --model_base_path=/abs/serving/penguins --rest_api_port=8501
 
-
 Flags are read before TensorFlow is imported: a wrong command line fails at once.
 """
 

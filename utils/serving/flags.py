@@ -6,7 +6,9 @@ Differences from ``tensorflow_model_server``, all on purpose:
     (TF Serving listens on every interface);
   * port 0 asks the operating system for a free port (TF Serving: 0 switches the REST API off); the ports
     bound are announced on stdout in one machine-readable line (see ``READY_PREFIX``);
-  * ``--file_system_poll_wait_seconds`` accepts fractions of a second.
+  * ``--file_system_poll_wait_seconds`` accepts fractions of a second;
+  * a version label may name a version that is not loaded (yet): requests through it get NOT_FOUND until it
+    is (TF Serving refuses such a config unless --allow_version_labels_for_unavailable_models).
 """
 
 from __future__ import annotations
