@@ -1,10 +1,13 @@
-"""The gRPC API: TF Serving's PredictionService and ModelService, on grpcio with the servicer base classes
-of ``tensorflow-serving-api``, so a client built on ``prediction_service_pb2_grpc.PredictionServiceStub``
-works unchanged. Errors abort the call with TF Serving's status code and message."""
+"""The gRPC API: TF Serving's PredictionService and ModelService, on grpcio's asyncio server (the event loop
+the REST API runs on) with the servicer base classes of ``tensorflow-serving-api``, so a client built on
+``prediction_service_pb2_grpc.PredictionServiceStub`` works unchanged. The models run in the thread pool,
+never on the event loop. Errors abort the call with TF Serving's status code and message."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 import tensorflow as tf
@@ -27,16 +30,17 @@ log = logging.getLogger("utils.serving")
 
 
 def answering(method):
-    """Run a servicer method; a ServingError aborts the call with its code, a bug with INTERNAL."""
+    """Run a servicer method in the model thread pool, off the event loop; a ServingError aborts the call
+    with its code, a bug with INTERNAL."""
 
-    def wrapper(self, request, context):
+    async def wrapper(self, request, context):
         try:
-            return method(self, request, context)
+            return await asyncio.get_running_loop().run_in_executor(self.pool, method, self, request, context)
         except ServingError as e:
-            context.abort(e.grpc_code, e.message)
+            await context.abort(e.grpc_code, e.message)
         except Exception as e:  # noqa: BLE001 - a bug must not take the server down
             log.exception("gRPC %s failed", method.__name__)
-            context.abort(grpc.StatusCode.INTERNAL, f"Internal error: {type(e).__name__}: {e}")
+            await context.abort(grpc.StatusCode.INTERNAL, f"Internal error: {type(e).__name__}: {e}")
 
     wrapper.__name__ = method.__name__
     return wrapper
@@ -56,8 +60,8 @@ def _fill_spec(target, name: str, version: int, signature_name: str) -> None:
 
 
 class PredictionService(prediction_service_pb2_grpc.PredictionServiceServicer):
-    def __init__(self, manager: ModelManager):
-        self.manager = manager
+    def __init__(self, manager: ModelManager, pool: ThreadPoolExecutor):
+        self.manager, self.pool = manager, pool
 
     @answering
     def Predict(self, request, context):
@@ -118,8 +122,8 @@ class PredictionService(prediction_service_pb2_grpc.PredictionServiceServicer):
 
 
 class ModelService(model_service_pb2_grpc.ModelServiceServicer):
-    def __init__(self, manager: ModelManager):
-        self.manager = manager
+    def __init__(self, manager: ModelManager, pool: ThreadPoolExecutor):
+        self.manager, self.pool = manager, pool
 
     @answering
     def GetModelStatus(self, request, context):
@@ -141,6 +145,7 @@ class ModelService(model_service_pb2_grpc.ModelServiceServicer):
         return response
 
 
-def add_services(server: grpc.Server, manager: ModelManager) -> None:
-    prediction_service_pb2_grpc.add_PredictionServiceServicer_to_server(PredictionService(manager), server)
-    model_service_pb2_grpc.add_ModelServiceServicer_to_server(ModelService(manager), server)
+def add_services(server: grpc.aio.Server, manager: ModelManager, pool: ThreadPoolExecutor) -> None:
+    prediction = PredictionService(manager, pool)
+    prediction_service_pb2_grpc.add_PredictionServiceServicer_to_server(prediction, server)
+    model_service_pb2_grpc.add_ModelServiceServicer_to_server(ModelService(manager, pool), server)

@@ -44,12 +44,11 @@ def parent_gone(pid: int | None) -> bool:
     return False
 
 
-def start_grpc(options: Options, manager: ModelManager) -> tuple[grpc.Server, int]:
+async def start_grpc(options: Options, manager: ModelManager, pool: ThreadPoolExecutor) -> tuple:
+    """gRPC on the event loop (grpc.aio); the servicers run the models in ``pool``."""
     limits = [("grpc.max_receive_message_length", options.max_request_bytes), ("grpc.so_reuseport", 0)]
-    server = grpc.server(
-        ThreadPoolExecutor(options.rest_api_num_threads, thread_name_prefix="grpc"), options=limits
-    )
-    grpc_service.add_services(server, manager)
+    server = grpc.aio.server(options=limits)
+    grpc_service.add_services(server, manager, pool)
     try:
         port = server.add_insecure_port(_address(options.bind_address, options.grpc_port))
     except RuntimeError:
@@ -59,7 +58,7 @@ def start_grpc(options: Options, manager: ModelManager) -> tuple[grpc.Server, in
             f"cannot listen for gRPC on {_address(options.bind_address, options.grpc_port)}: "
             "the port is taken? choose another --port (0: any free port)"
         )
-    server.start()
+    await server.start()
     return server, port
 
 
@@ -71,8 +70,8 @@ async def serve(options: Options) -> None:
         options.model_config_file_poll_wait_seconds,
     )
     manager.load_initial()
-    pool = ThreadPoolExecutor(options.rest_api_num_threads, thread_name_prefix="rest")
-    grpc_server, grpc_port = start_grpc(options, manager)
+    pool = ThreadPoolExecutor(options.rest_api_num_threads, thread_name_prefix="model")
+    grpc_server, grpc_port = await start_grpc(options, manager, pool)
     runner = web.AppRunner(
         RestApi(manager, pool, options.max_request_bytes).app(), access_log=None, handle_signals=False
     )
@@ -81,7 +80,7 @@ async def serve(options: Options) -> None:
     try:
         await site.start()
     except OSError as e:
-        grpc_server.stop(0)
+        await grpc_server.stop(0)
         raise StartError(
             f"cannot listen for REST on {_address(options.bind_address, options.rest_api_port)}: "
             f"{e.strerror}; choose another --rest_api_port (0: any free port)"
@@ -119,7 +118,7 @@ async def serve(options: Options) -> None:
     finally:
         log.info("stopping")
         await runner.cleanup()
-        grpc_server.stop(grace=1).wait(2)
+        await grpc_server.stop(grace=1)
         manager.stop()
         pool.shutdown(wait=False, cancel_futures=True)
 
