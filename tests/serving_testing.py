@@ -8,6 +8,7 @@ model is trained and the server started once per test session, whichever modules
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -22,7 +23,7 @@ import tensorflow as tf
 from tensorflow_serving.apis import classification_pb2, predict_pb2, prediction_log_pb2, regression_pb2
 
 from tests import penguin_model
-from utils import config
+from utils import config, paths
 from utils.serving.process import ModelServerProcess
 from utils.tfx_modules.trainer import penguin_trainer
 
@@ -157,10 +158,36 @@ def config_text(root: Path) -> str:
         """)
 
 
+def penguin_model_key() -> str:
+    """What the course model's SavedModel depends on: the Transform and Trainer module folders, the data
+    sample and schema, the training recipe of tests/penguin_model.py, and the TensorFlow/TFX versions."""
+    import tfx
+
+    digest = hashlib.sha256(f"{tf.__version__} {tfx.__version__}".encode())
+    sources = [paths.CURATED_SCHEMA, penguin_model.CLEAN, Path(penguin_model.__file__)]
+    for folder in ("transform", "trainer"):
+        sources += sorted(p for p in (paths.TFX_MODULES_DIR / folder).rglob("*")
+                          if p.is_file() and "__pycache__" not in p.parts)
+    for source in sources:
+        digest.update(str(source.relative_to(paths.REPO_ROOT)).encode() + source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @pytest.fixture(scope="session")
 def penguin_savedmodel(tmp_path_factory) -> Path:
-    """The course model (serving_default and serving_raw), trained once per session on a sample."""
-    return Path(penguin_model.shared_trained(tmp_path_factory).serving_model_dir)
+    """The course model (serving_default and serving_raw), trained on a sample (tests/penguin_model.py).
+    Kept in build/test-cache/ under a key of everything it depends on: a later session with the same
+    code and data reuses it instead of training again (test_penguin_trainer.py always trains)."""
+    cached = paths.BUILD_DIR / "test-cache" / f"penguin-savedmodel-{penguin_model_key()}"
+    if not (cached / "saved_model.pb").exists():
+        trained = Path(penguin_model.shared_trained(tmp_path_factory).serving_model_dir)
+        partial = cached.with_name(f"{cached.name}.partial-{os.getpid()}")
+        shutil.copytree(trained, partial)
+        try:
+            partial.rename(cached)  # whole or not at all; another test process may have won the race
+        except OSError:
+            shutil.rmtree(partial, ignore_errors=True)
+    return cached
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,8 @@ A model's base path holds one folder per version, named by an integer (what TFX'
 1. list the version folders; a folder is *ready* once it holds ``saved_model.pb`` and its listing (names,
    sizes, modification times) is the same as at the previous poll, so a version still being copied is never
    loaded (at start-up, a listing untouched for ``SETTLE_SECONDS`` counts as stable);
+   TFX's Pusher copies ``saved_model.pb`` last for that reason; the stable listing also covers copies
+   made otherwise (``shutil.copytree``, ``cp -r``);
 2. the *aspired* versions are the ready versions the model's version policy keeps (latest N, default 1;
    specific versions; all);
 3. aspired versions not loaded are loaded (newest first) and warmed up with their
@@ -82,6 +84,7 @@ class Model:
         self.statuses: dict[int, VersionStatus] = {}
         self._seen: dict[int, tuple] = {}  # version -> fingerprint at the previous poll
         self._failed: dict[int, tuple] = {}  # version -> fingerprint of the folder that failed to load
+        self._listing_error: str | None = None
 
     @property
     def name(self) -> str:
@@ -93,10 +96,12 @@ class Model:
         try:
             names = os.listdir(base)
         except OSError as e:
-            log.warning(
-                "model %s: cannot list base path %s (%s); no new versions", self.name, base, e.strerror
-            )
+            if self._listing_error != e.strerror:  # once, not at every poll
+                log.warning("model %s: cannot list base path %s (%s); no new versions", self.name, base,
+                            e.strerror)
+            self._listing_error = e.strerror
             return list(self.servables), False
+        self._listing_error = None
         seen, ready, settling = {}, [], False
         for entry in names:
             folder = os.path.join(base, entry)
