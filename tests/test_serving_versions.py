@@ -254,3 +254,41 @@ def test_a_new_version_swaps_in_under_load_without_a_failed_request(server, peng
     assert states == {"2": "AVAILABLE", "1": "END"}
     assert load.failures == []
     assert load.ok > 20 and load.grpc_versions == {1, 2}, "requests ran before, during and after the swap"
+
+
+def test_an_edited_config_file_is_read_again_at_its_poll_interval(tmp_path, tiny_savedmodel):
+    """--model_config_file_poll_wait_seconds: labels move (a canary rolled back) without a restart; a broken
+    edit is refused and the config before it keeps serving."""
+    from utils.serving.flags import read_config_file
+
+    for version in (1, 2):
+        copy_version(tiny_savedmodel, tmp_path / "m", version)
+    config_file = tmp_path / "models.config"
+
+    def write(canary: int, policy: str = "all {}") -> None:
+        config_file.write_text(
+            f'model_config_list {{ config {{ name: "m" base_path: "{tmp_path / "m"}" '
+            f'model_version_policy {{ {policy} }} version_labels {{ key: "canary" value: {canary} }} }} }}'
+        )
+
+    write(canary=2)
+    manager = repository.ModelManager(read_config_file(str(config_file)), 0.0, str(config_file), 0.1)
+    manager.load_initial()
+    manager.start()
+    try:
+        assert manager.servable("m", label="canary").version == 2
+        write(canary=1)
+        deadline = time.monotonic() + 10
+        while manager.servable("m", label="canary").version != 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert manager.servable("m", label="canary").version == 1
+        config_file.write_text("model_config_list { config { name: ")  # half-saved edit
+        time.sleep(0.5)
+        assert manager.servable("m", label="canary").version == 1
+        write(canary=1, policy="specific { versions: 1 }")
+        deadline = time.monotonic() + 10
+        while set(manager.models["m"].servables) != {1} and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert set(manager.models["m"].servables) == {1}, "version 2 unloaded: the policy dropped it"
+    finally:
+        manager.stop()
