@@ -242,6 +242,8 @@ def pid_alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
+    if not os.path.isdir("/proc"):  # macOS: no /proc; os.kill said it exists
+        return True
     try:  # a zombie (exited, not yet reaped by its parent) is not running
         with open(f"/proc/{pid}/stat") as f:
             return f.read().split(") ")[1][0] != "Z"
