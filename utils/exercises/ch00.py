@@ -121,8 +121,9 @@ def check_00_tooling(tooling) -> str:
                 f"{chosen_access!r}")
     for situation, (chosen_format, chosen_access) in tooling.items():
         formats, accesses = ACCEPTED[situation]
-        require(chosen_format in formats, f"{situation}: {TOOLING_HINTS[(situation, chosen_format)]}")
-        require(chosen_access in accesses, f"{situation}: {TOOLING_HINTS[(situation, chosen_access)]}")
+        for chosen, accepted in ((chosen_format, formats), (chosen_access, accesses)):
+            if chosen not in accepted:
+                require(False, f"{situation}: {TOOLING_HINTS[(situation, chosen)]}")
     return ("every situation gets a format its runtime can run and data it can reach; the field app could "
             "use TFLite or ONNX Runtime's mobile build, the sensor only TFLite (Micro).")
 
