@@ -215,7 +215,13 @@ def export(model, export_dir) -> str:
         return {"probabilities": model(features, training=False)}
 
     module.predict = predict
-    tf.saved_model.save(module, str(export_dir), signatures={"serving_default": predict})
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel("ERROR")  # not the "Assets written to ..." line of every save
+    try:
+        tf.saved_model.save(module, str(export_dir), signatures={"serving_default": predict})
+    finally:
+        logger.setLevel(level)
     return str(export_dir)
 
 
