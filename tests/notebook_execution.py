@@ -80,6 +80,7 @@ class ExecutedNotebook(IPyNbFile):
     def setup(self):  # nbval starts a kernel here; we execute the notebook instead
         self.setup_sanitize_files()
         target = executed_path(self.path)
+        target.unlink(missing_ok=True)  # an earlier run's copy must never stand in for this run's
         self.run_error = run_papermill(self.path, target)
         if not target.exists():  # papermill could not even start (e.g. no such kernel)
             return
@@ -129,6 +130,12 @@ class ExecutedCell(IPyNbCell):
         if status == "pending":  # papermill stopped before this cell without an error of its own
             notebook.first_failure = self.cell_num
             raise NbCellError(self.cell_num, f"papermill stopped before this cell: {notebook.run_error}",
+                              self.cell.source)
+        record = executed.metadata.get("papermill", {})
+        # A kernel that never started leaves every cell "completed" without an end time (papermill 2.6).
+        if status != "completed" or not record.get("end_time"):
+            notebook.first_failure = self.cell_num
+            raise NbCellError(self.cell_num, f"papermill did not run this cell: {notebook.run_error}",
                               self.cell.source)
         if "parameters" in self.cell.metadata.get("tags", []):
             self.check_injected_parameters(notebook.injected)

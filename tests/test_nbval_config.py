@@ -27,13 +27,13 @@ def notebook(path, *cells):
     nbformat.write(nbclean.clean(nb), path)
 
 
-def check(path):
-    """The course's notebook check on one notebook, in a pytest of its own."""
+def check(path, **env):
+    """The course's notebook check on one notebook, in a pytest of its own (``env``: extra variables)."""
     return subprocess.run(
         [sys.executable, "-m", "pytest", str(path), "-p", "no:cacheprovider",
          "-p", "tests.notebook_execution", "--rootdir", str(path.parent), "-q", "-rs"],
         cwd=paths.REPO_ROOT, capture_output=True, text=True, timeout=300,
-        env={**os.environ, "PYTHONPATH": str(paths.REPO_ROOT)})
+        env={**os.environ, "PYTHONPATH": str(paths.REPO_ROOT), **env})
 
 
 @pytest.mark.notebook
@@ -66,3 +66,21 @@ def test_a_failing_cell_reports_once_and_the_cells_after_it_are_skipped(tmp_path
     assert "1 failed, 2 passed, 2 skipped" in result.stdout
     assert result.stdout.count("ValueError: the delivery is empty") == 1  # one traceback, no cascade
     assert "SKIPPED [2]" in result.stdout and "not executed: Cell 2 failed" in result.stdout
+
+
+@pytest.mark.notebook
+def test_a_kernel_that_cannot_start_fails_the_first_cell_even_after_a_good_run(tmp_path):
+    """A good run's executed copy is left in build/; a later run whose kernel cannot start must not be
+    checked against it (nor against papermill's copy, where every cell says "completed" but none ran)."""
+    path = tmp_path / "good_then_broken.ipynb"
+    notebook(path, ("print('ran')", "ran\n"))
+    assert check(path).returncode == 0
+    spec = tmp_path / "jupyter" / "kernels" / "tfx-step-by-step"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text('{"argv": ["/nonexistent/python", "-m", "ipykernel_launcher", '
+                                      '"-f", "{connection_file}"], "display_name": "broken", '
+                                      '"language": "python"}')
+    result = check(path, JUPYTER_PATH=str(tmp_path / "jupyter"))
+    assert result.returncode == 1, result.stdout[-2000:]
+    assert "1 failed, 1 skipped" in result.stdout
+    assert "papermill did not run this cell" in result.stdout and "/nonexistent/python" in result.stdout
