@@ -18,6 +18,11 @@ from utils.exercises.ch03 import (
     check_03_gentoo_index,
     check_03_vocabulary,
 )
+from utils.exercises.ch05 import (
+    check_05_diagnose_dream,
+    check_05_reject_candidate,
+    check_05_without_sex,
+)
 from utils.exercises.common import ExerciseError, Verdict
 
 __all__ = [
@@ -33,4 +38,7 @@ __all__ = [
     "check_03_bill_ratio",
     "check_03_gentoo_index",
     "check_03_vocabulary",
+    "check_05_diagnose_dream",
+    "check_05_reject_candidate",
+    "check_05_without_sex",
 ]
