@@ -136,13 +136,13 @@ def check_05_reject_candidate(answer, justification, candidate_evaluation, cours
         course = evaluation.validate_stored(course_evaluation, config)
     except ValueError as error:
         require(False, f"TFMA cannot check this MetricsSpec: {error}")
-    names = sorted(evaluation.metrics_table(course_evaluation).index)
-    require(not candidate.missing_slices and not course.missing_slices,
-            f"your slice is not in the evaluation (a typo in a feature or a value?); its slices are {names}")
     not_found = evaluation.failures_table(candidate)
     require(not (not_found["value"].isna() & (not_found["metric"] != "")).any(),
             "TFMA found no such metric in the evaluation: use Precision or Recall (the Evaluator computed "
             "them per class)")
+    names = sorted(evaluation.metrics_table(course_evaluation).index)
+    require(not candidate.missing_slices and not course.missing_slices,
+            f"your slice is not in the evaluation (a typo in a feature or a value?); its slices are {names}")
     course_failures = evaluation.failures_table(course)
     require(course.validation_ok, "your threshold rejects the course model too: "
             + "; ".join(f"{row.slice}: {row.metric} {row.value:.3f}, {row.threshold}"
