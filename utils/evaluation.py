@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 
-import matplotlib.pyplot as plt
 import pandas as pd
 import tensorflow_model_analysis as tfma
 from tensorflow_model_analysis.evaluators import metrics_validator
@@ -144,6 +143,8 @@ def metrics_table(evaluation, model_name: str = "", cross_slices: bool = False) 
 def slices_plot(tables: dict[str, pd.DataFrame], metric: str = "accuracy", floor: float | None = None):
     """Side-by-side bars of one metric per slice, one bar per model (``{model name: metrics_table}``);
     ``floor`` draws a threshold line. Returns the matplotlib figure (renders offline and in static HTML)."""
+    import matplotlib.pyplot as plt  # not at the top: pipeline.py imports this module (see lazy_imports.py)
+
     frame = pd.DataFrame({name: table[metric] for name, table in tables.items()})
     fig, ax = plt.subplots(figsize=(8, 3.2))
     frame.plot.bar(ax=ax, rot=0, width=0.75)
