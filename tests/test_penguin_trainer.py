@@ -52,15 +52,28 @@ def by_raw(served, penguins):
 
 
 def test_both_signatures_exist_with_the_inputs_clients_send(served):
-    assert set(served.signatures) == {settings.EXAMPLES_SIGNATURE, settings.RAW_SIGNATURE}
+    assert set(served.signatures) == {settings.EXAMPLES_SIGNATURE, settings.RAW_SIGNATURE,
+                                      settings.TRANSFORM_SIGNATURE}
     examples = served.signatures[settings.EXAMPLES_SIGNATURE].structured_input_signature[1]
     assert set(examples) == {settings.EXAMPLES_INPUT}
     raw = served.signatures[settings.RAW_SIGNATURE].structured_input_signature[1]
     assert set(raw) == set(config.NUMERIC_FEATURES) | set(config.CATEGORICAL_FEATURES), "no label, no year"
     assert {raw[name].dtype for name in config.CATEGORICAL_FEATURES} == {tf.string}
     assert {raw[name].dtype for name in config.NUMERIC_FEATURES} == {tf.float32}, "NaN stands for missing"
-    for signature in served.signatures.values():
-        assert set(signature.structured_outputs) == {PROBS, settings.CLASS_IDS, settings.CLASSES}
+    for name in (settings.EXAMPLES_SIGNATURE, settings.RAW_SIGNATURE):
+        outputs = set(served.signatures[name].structured_outputs)
+        assert outputs == {PROBS, settings.CLASS_IDS, settings.CLASSES}
+
+
+def test_the_transform_signature_gives_the_evaluator_the_label_index_training_used(served):
+    """TFMA reads the label through this signature (preprocessing_function_names): the fixed label table."""
+    penguins = read_penguins(CLEAN, every=30)  # labelled: every species
+    labelled = penguins + [dict(penguins[0], species="Emperor")]
+    outputs = served.signatures[settings.TRANSFORM_SIGNATURE](
+        **{settings.EXAMPLES_INPUT: tf.constant([serialized(p) for p in labelled])})
+    expected = [config.LABELS.index(p["species"]) if p["species"] in config.LABELS else -1 for p in labelled]
+    assert outputs[module.LABEL_XF].numpy().tolist() == expected and set(expected) == {-1, 0, 1, 2}
+    assert PROBS not in outputs, "features only, no prediction"
 
 
 def test_probabilities_sum_to_one_and_name_the_most_likely_class(served, serving_penguins):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tfx import v1 as tfx
 
-from utils import config, data, delivery, paths, schema
+from utils import config, data, delivery, evaluation, paths, schema
 from utils.components.data_gate import DataGate
 
 
@@ -134,3 +134,40 @@ def trainer(transform_from: tfx.components.Transform, hyperparameters_from=None,
                                   eval_args=tfx.proto.EvalArgs(num_steps=eval_steps),
                                   custom_config=({"ignored_features": list(ignored_features)}
                                                  if ignored_features else None))
+
+
+WEAKER_CANDIDATE_IGNORES = ("bill_length_mm",)
+
+
+def weaker_candidate(transform_from: tfx.components.Transform,
+                     hyperparameters_from=None) -> tfx.components.Trainer:
+    """Chapter 05: the course model trained without ``bill_length_mm``, the measurement that tells Adelie
+    from Chinstrap (both live on Dream); id 'without_bill_length_trainer'. The Evaluator rejects it."""
+    return trainer(transform_from, hyperparameters_from, ignored_features=WEAKER_CANDIDATE_IGNORES,
+                   ).with_id("without_bill_length_trainer")
+
+
+def latest_blessed_model_resolver() -> tfx.dsl.Resolver:
+    """Chapter 05: the Model with the highest id in the store that an Evaluator blessed (id
+    'latest_blessed_model_resolver'): the baseline a new candidate is compared with."""
+    return tfx.dsl.Resolver(
+        strategy_class=tfx.dsl.experimental.LatestBlessedModelStrategy,
+        model=tfx.dsl.Channel(type=tfx.types.standard_artifacts.Model),
+        model_blessing=tfx.dsl.Channel(type=tfx.types.standard_artifacts.ModelBlessing),
+    ).with_id("latest_blessed_model_resolver")
+
+
+def evaluator(examples_from: tfx.components.CsvExampleGen, model_from: tfx.components.Trainer,
+              baseline_from: tfx.dsl.Resolver | None = None, eval_config=None,
+              name: str | None = None) -> tfx.components.Evaluator:
+    """Chapter 05: TFMA on the eval split of the raw examples with ``eval_config`` (default
+    ``evaluation.EVAL_CONFIG``), blessing the model or not (id 'Evaluator', or '<name>_evaluator').
+    ``baseline_from``: a resolver of the latest blessed model; without one the change thresholds are dropped
+    (the first model is judged on its value thresholds only). Declare the course model's Evaluator without a
+    baseline: once it has blessed that model, a resolver would hand the model back as its own baseline."""
+    component = tfx.components.Evaluator(
+        examples=examples_from.outputs["examples"],
+        model=model_from.outputs["model"],
+        baseline_model=baseline_from.outputs["model"] if baseline_from is not None else None,
+        eval_config=eval_config if eval_config is not None else evaluation.EVAL_CONFIG)
+    return component.with_id(f"{name}_evaluator") if name else component

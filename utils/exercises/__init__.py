@@ -25,6 +25,11 @@ from utils.exercises.ch03 import (
     check_03_gentoo_index,
     check_03_vocabulary,
 )
+from utils.exercises.ch05 import (
+    check_05_diagnose_dream,
+    check_05_reject_candidate,
+    check_05_without_sex,
+)
 from utils.exercises.common import ExerciseError, Verdict
 
 __all__ = [
@@ -44,5 +49,8 @@ __all__ = [
     "check_03_bill_ratio",
     "check_03_gentoo_index",
     "check_03_vocabulary",
+    "check_05_diagnose_dream",
+    "check_05_reject_candidate",
+    "check_05_without_sex",
     "monday_database",
 ]

@@ -30,6 +30,9 @@ OBJECTIVE = "val_accuracy"  # accuracy on the eval split, the metric the model c
 # The exported SavedModel's signatures and what both return.
 EXAMPLES_SIGNATURE = "serving_default"  # serialized tf.Example: what Evaluator and InfraValidator send
 RAW_SIGNATURE = "serving_raw"  # one named input per raw feature: what a JSON client sends
+# Labelled serialized tf.Example -> every transformed feature, the label index included: what the Evaluator
+# (TFMA's preprocessing_function_names) calls to get the label as training saw it. No prediction.
+TRANSFORM_SIGNATURE = "transform_features"
 EXAMPLES_INPUT = "examples"
 PROBABILITIES = "probabilities"  # softmax over the classes, in the order of the label's classes
 CLASS_IDS = "class_ids"

@@ -14,7 +14,9 @@ the model (``serving_model_dir``) and its logs (``model_run_dir``).
   penguins and gets the same transformation as the training data got. Two signatures:
   ``serving_default`` takes serialized ``tf.Example`` (what Evaluator and InfraValidator send), and
   ``serving_raw`` takes one named input per raw feature (what a JSON client sends), where a missing
-  value is ``NaN`` for a number and ``""`` for a string. Both return the same outputs.
+  value is ``NaN`` for a number and ``""`` for a string. Both return the same outputs. A third one,
+  ``transform_features``, takes *labelled* serialized ``tf.Example`` and returns the transformed features,
+  the label index included: the Evaluator (chapter 05) calls it to get the label as training saw it.
 
 Training is reproducible on one machine: seeds, op determinism and a seeded shuffle.
 
@@ -154,7 +156,7 @@ def _one_value_or_none(values: tf.Tensor, present: tf.Tensor, dtype: tf.DType) -
 
 
 def export(model: keras.Model, tf_transform_output: tft.TFTransformOutput, serving_model_dir: str) -> None:
-    """Save the model with the transform graph inside and its two signatures (see the module's doc)."""
+    """Save the model with the transform graph inside and its signatures (see the module's doc)."""
     # Tracked as an attribute, so that tf.saved_model.save keeps the graph's tables and vocabulary files.
     model.tft_layer = tf_transform_output.transform_features_layer()
     raw_spec = tf_transform_output.raw_feature_spec()
@@ -179,9 +181,14 @@ def export(model: keras.Model, tf_transform_output: tft.TFTransformOutput, servi
             sparse[name] = _one_value_or_none(values, present, raw_spec[name].dtype)
         return _predictions(model, sparse)
 
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name=settings.EXAMPLES_INPUT)])
+    def transform_examples(serialized):
+        return model.tft_layer(tf.io.parse_example(serialized, tf_transform_output.raw_feature_spec()))
+
     tf.saved_model.save(model, serving_model_dir, signatures={
         settings.EXAMPLES_SIGNATURE: serve_examples.get_concrete_function(),
-        settings.RAW_SIGNATURE: serve_raw.get_concrete_function()})
+        settings.RAW_SIGNATURE: serve_raw.get_concrete_function(),
+        settings.TRANSFORM_SIGNATURE: transform_examples.get_concrete_function()})
 
 
 def _check_steps(fn_args) -> None:
