@@ -49,3 +49,19 @@ def test_package_size_and_memory_and_machine():
     del block
     line = latency.machine()
     assert "CPUs" in line and "load average" in line
+
+
+def test_the_memory_of_a_serving_process(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    graph = onnx.helper.make_graph(
+        [onnx.helper.make_node("Identity", ["x"], ["y"])], "identity",
+        [onnx.helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [None, 4])],
+        [onnx.helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [None, 4])])
+    model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 13)])
+    model.ir_version = 8  # what onnxruntime 1.16 reads
+    onnx.save(model, tmp_path / "identity.onnx")
+    assert 10 < latency.serving_rss_mb("onnxruntime", tmp_path / "identity.onnx") < 500
+    with pytest.raises(ValueError, match="runtime must be one of"):
+        latency.serving_rss_mb("tflite", tmp_path / "identity.onnx")
+    with pytest.raises(FileNotFoundError, match="export the model first"):
+        latency.serving_rss_mb("onnxruntime", tmp_path / "missing.onnx")

@@ -26,7 +26,16 @@ def test_refusals_name_the_line_and_the_reason():
     rows = pd.DataFrame({"bill_length_mm": [40.0, None, 80.0], "bill_depth_mm": [18.0, 17.0, 18.0],
                          "flipper_length_mm": [190, 190, 190], "body_mass_g": [3800, 3800, 3800]})
     assert pc.refusals(rows, pc.MEASUREMENTS) == [
-        "line 3: bill_length_mm missing", "line 4: bill_length_mm=80.0 outside (30, 65)"]
+        "line 3: bill_length_mm missing", "line 4: bill_length_mm=80.0 outside (25, 65)"]
+
+
+def test_the_ranges_are_the_curated_schema_s():
+    from google.protobuf import text_format
+    from tensorflow_metadata.proto.v0 import schema_pb2
+
+    schema = text_format.Parse(paths.CURATED_SCHEMA.read_text(), schema_pb2.Schema())
+    domains = {f.name: f.float_domain if f.HasField("float_domain") else f.int_domain for f in schema.feature}
+    assert pc.RANGES == {name: (domains[name].min, domains[name].max) for name in pc.MEASUREMENTS}
 
 
 def test_production_validation_refuses_the_two_empty_birds_and_stops_when_there_are_too_many():
@@ -69,3 +78,20 @@ def test_the_production_job_runs_as_a_process_with_its_own_threads(tmp_path):
     assert report["threads"]["intra_op"] == report["threads"]["inter_op"] == 1
     assert len((tmp_path / "log.jsonl").read_text().splitlines()) == 2
     assert json.loads((tmp_path / "model" / "run.json").read_text())["settings"]["seed"] == 42
+
+
+def test_nan_goes_through_relu_eagerly_but_the_graph_s_fused_kernel_returns_zero():
+    """Chapter 00's frozen model: called eagerly a NaN input gives NaN; in a graph, Grappler's remapper fuses
+    MatMul + BiasAdd + Relu into one kernel, which returns 0 for NaN (and so a finite, meaningless answer)."""
+    import tf_keras
+
+    dense = tf_keras.layers.Dense(4, activation="relu")
+    x = tf.constant([[np.nan, 1.0, 2.0]])
+    assert np.isnan(dense(x).numpy()).all() and np.isnan(tf.nn.relu(float("nan")).numpy())
+    assert (tf.function(dense)(x).numpy() == 0).all()
+    previous = tf.config.optimizer.get_experimental_options().get("remapping", True)
+    tf.config.optimizer.set_experimental_options({"remapping": False})
+    try:
+        assert np.isnan(tf.function(lambda v: dense(v))(x).numpy()).all(), "no fusion: NaN again"
+    finally:
+        tf.config.optimizer.set_experimental_options({"remapping": previous})

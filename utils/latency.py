@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import platform
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +53,43 @@ def rss_mb() -> float:
     return psutil.Process().memory_info().rss / 2**20
 
 
+SERVING_RUNTIMES = ("onnxruntime", "tensorflow")
+
+
+def serving_rss_mb(runtime: str, model_path) -> float:
+    """The resident memory (RSS), in MiB, of a fresh Python process that imports ``runtime`` only, loads
+    ``model_path`` with it (an ONNX file, or a SavedModel folder) and has answered one prediction: what a
+    device or a server must hold to serve the model that way. Runs ``python -m utils.latency`` (a few
+    seconds for TensorFlow, which the new process imports again). Not the peak (``ru_maxrss``): Linux
+    keeps that across ``exec``, so a child started from a big process would report its parent's."""
+    if runtime not in SERVING_RUNTIMES:
+        raise ValueError(f"runtime must be one of {SERVING_RUNTIMES}, not {runtime!r}")
+    if not Path(model_path).exists():
+        raise FileNotFoundError(f"{model_path} does not exist: export the model first")
+    job = subprocess.run([sys.executable, "-m", "utils.latency", runtime, str(model_path)],
+                         cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=300)
+    if job.returncode != 0:
+        raise RuntimeError(f"serving {model_path} with {runtime} failed:\n{job.stderr[-2000:]}")
+    return float(job.stdout.split()[-1])
+
+
+def _serve_once(runtime: str, model_path: str) -> float:
+    """In this process: load the model with ``runtime``, predict one row of zeros, return the RSS."""
+    if runtime == "onnxruntime":
+        import onnxruntime
+
+        session = onnxruntime.InferenceSession(model_path, providers=["CPUExecutionProvider"])
+        feed = session.get_inputs()[0]
+        session.run(None, {feed.name: np.zeros([1, feed.shape[-1]], np.float32)})
+    else:
+        import tensorflow as tf
+
+        serve = tf.saved_model.load(model_path).signatures["serving_default"]
+        [(name, spec)] = serve.structured_input_signature[1].items()
+        serve(**{name: tf.zeros([1, spec.shape[-1]], spec.dtype)})
+    return rss_mb()
+
+
 def size_bytes(path) -> int:
     """The size of a file, or of every file under a folder."""
     path = Path(path)
@@ -76,3 +115,7 @@ def machine() -> str:
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     return (f"{os.cpu_count()} CPUs, {platform.machine()}, {platform.system()} {platform.release()}, "
             f"Python {platform.python_version()}; load average (1, 5, 15 min): {load}")
+
+
+if __name__ == "__main__":  # python -m utils.latency RUNTIME MODEL_PATH: see serving_rss_mb
+    print(f"{_serve_once(sys.argv[1], sys.argv[2]):.1f}")
