@@ -18,6 +18,7 @@ from utils.exercises.ch03 import (
     check_03_gentoo_index,
     check_03_vocabulary,
 )
+from utils.exercises.ch04 import check_04_field_penguin, check_04_my_export, check_04_read_trials
 from utils.exercises.common import ExerciseError, Verdict
 
 __all__ = [
@@ -33,4 +34,7 @@ __all__ = [
     "check_03_bill_ratio",
     "check_03_gentoo_index",
     "check_03_vocabulary",
+    "check_04_field_penguin",
+    "check_04_my_export",
+    "check_04_read_trials",
 ]
