@@ -120,14 +120,14 @@ WRONG_EXPORTS = {
     "transformed_spec": (RIGHT_EXPORT.replace("raw_spec = tf_transform_output.raw_feature_spec()",
                                               "raw_spec = tf_transform_output.transformed_feature_spec()")
                          .replace('raw_spec.pop("species")', 'raw_spec.pop("species_xf")'),
-                         "parse them with the \\*raw\\* feature spec"),
+                         "the transform layer got transformed features"),
     "wrong_signature_name": (RIGHT_EXPORT.replace('signatures={"serving_default"', 'signatures={"predict"'),
                              "signatures are \\['predict'\\]"),
     "bare_tensor": (RIGHT_EXPORT.replace('return {"probabilities": model(', "return (model(")
                     .replace("model.input_names})}", "model.input_names}))"), "return a dict"),
     "no_transform": (RIGHT_EXPORT.replace("model.tft_layer(tf.io.parse_example(serialized, raw_spec))",
                                           "tf.io.parse_example(serialized, raw_spec)"),
-                     "your export failed"),
+                     "run model.tft_layer on the parsed raw features first"),
 }
 
 
@@ -164,6 +164,11 @@ def test_a_module_without_run_fn_or_not_loading_fails_with_a_hint(tmp_path, grap
     broken = tmp_path / "broken.py"
     broken.write_text("import tensorflow as tf\ndef export(:\n")
     assert_wrong(exercises.check_04_my_export(broken, graph_dir), "does not load")
+    failing = tmp_path / "failing.py"
+    failing.write_text(textwrap.dedent(HEADER) + textwrap.dedent(RUN_FN)
+                       + "\n\ndef export(model, output, folder):\n    raise RuntimeError('disk full')\n")
+    assert_wrong(exercises.check_04_my_export(failing, graph_dir),
+                 "your export failed: RuntimeError: disk full")
 
 
 def test_the_trainers_model_is_compared_with_the_course_model(tmp_path, graph_dir, model_dir):

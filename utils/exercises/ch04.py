@@ -140,6 +140,13 @@ def serving_requests() -> list[bytes]:
     return [r.SerializeToString() for r in requests]
 
 
+def _last_line(error: BaseException) -> str:
+    """What went wrong, without TensorFlow's traceback of the traced code: the last line naming an error."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    named = [line for line in lines if "Error" in line.split(":")[0]]
+    return (named or lines or [""])[-1][:300]
+
+
 def _first_line(error: BaseException) -> str:
     text = str(error).strip()
     return text.splitlines()[0][:300] if text else ""
@@ -157,7 +164,15 @@ def _export_with(module, output, model, folder: str) -> None:
                 "keep the transform layer as an attribute of the model (model.tft_layer = "
                 "tf_transform_output.transform_features_layer()) and call that attribute in the signature, "
                 "so that its tables and vocabulary files are saved with the model")
-        raise ExerciseError(f"your export failed: {type(error).__name__}: {_first_line(error)}") from error
+        require("Unexpected inputs to transform" not in message,
+                "the transform layer got transformed features (*_xf): parse the requests with the *raw* "
+                "feature spec (tf_transform_output.raw_feature_spec(), without the label), since clients "
+                "send raw penguins, then run model.tft_layer on them")
+        require(not (isinstance(error, KeyError) and "_xf" in message),
+                f"the model reads transformed features, and {message} is not among the parsed ones: run "
+                "model.tft_layer on the parsed raw features first, then give the model its inputs "
+                "(model.input_names)")
+        raise ExerciseError(f"your export failed: {type(error).__name__}: {_last_line(error)}") from error
 
 
 def _serving_default(loaded):
