@@ -224,6 +224,7 @@ def tuner_fn(fn_args) -> TunerFnResult:
     """Called by TFX's Tuner: a random search over ``settings.SEARCH_SPACE``; the Tuner runs
     ``tuner.search(**fit_kwargs)`` and writes the best values as its ``best_hyperparameters``."""
     check_steps(fn_args)
+    reset()  # the datasets' shuffle depends on the global seed when they are made: set it, as run_fn does
     tf_transform_output = tft.TFTransformOutput(fn_args.transform_graph_path)
     space = keras_tuner.HyperParameters()
     for name, values in settings.SEARCH_SPACE.items():
