@@ -138,8 +138,14 @@ def module_file(tmp_path, export_code: str):
 
 
 def test_the_skeleton_is_not_attempted(tmp_path, graph_dir):
-    skeleton = "def export(model, tf_transform_output, serving_model_dir):\n    raise NotImplementedError\n"
+    skeleton = ("def export(model, tf_transform_output, serving_model_dir):\n"
+                "    return None  # your answer: replace this line with your code\n")
     assert_not_attempted(exercises.check_04_my_export(module_file(tmp_path, skeleton), graph_dir))
+
+
+def test_an_export_that_saves_nothing_fails_with_a_hint(tmp_path, graph_dir):
+    forgot = "def export(model, tf_transform_output, serving_model_dir):\n    model.tft_layer = None\n"
+    assert_wrong(exercises.check_04_my_export(module_file(tmp_path, forgot), graph_dir), "saved nothing")
 
 
 def test_the_right_export_passes(tmp_path, graph_dir):

@@ -109,7 +109,7 @@ def check_04_field_penguin(trainer, field_probabilities) -> str:
 # Exercise 4.2: the student's module file, with their own export(model, tf_transform_output, dir).
 
 class _NotAttempted(Exception):
-    """The student's export still raises NotImplementedError."""
+    """The student's export is still the skeleton (returns None, or raises NotImplementedError)."""
 
 
 def load_module(module_file):
@@ -173,6 +173,11 @@ def _export_with(module, output, model, folder: str) -> None:
                 "model.tft_layer on the parsed raw features first, then give the model its inputs "
                 "(model.input_names)")
         raise ExerciseError(f"your export failed: {type(error).__name__}: {_last_line(error)}") from error
+    if not (Path(folder) / "saved_model.pb").is_file():
+        if "# your answer" in Path(module.__file__).read_text():
+            raise _NotAttempted
+        raise ExerciseError("export() returned, but saved nothing in serving_model_dir: end it with "
+                            "tf.saved_model.save(model, serving_model_dir, signatures={...})")
 
 
 def _serving_default(loaded):
