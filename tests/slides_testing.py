@@ -8,6 +8,7 @@ import zlib
 from pathlib import Path
 
 from tools import slides
+from tools.slides_prerequisites import CHROMIUM, CHROMIUM_ARGS
 from utils import paths
 
 # Built by the tests, beside (not inside) build/slides/ so that the course's own output stays clean.
@@ -119,7 +120,7 @@ def build_constructs_deck() -> tuple[Path, Path]:
 def launch_chromium(playwright):
     """Debian's Chromium, headless, with the builder's flags (no sandbox as root, no background network);
     never `playwright install`. Shared by the browser tests of the decks and of the course site."""
-    return playwright.chromium.launch(executable_path=str(slides.CHROMIUM), args=slides.CHROMIUM_ARGS)
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
 def build_course_decks() -> list[tuple[Path, Path]]:

@@ -43,3 +43,18 @@ def test_run_records_read_like_a_log_line():
     assert str(RunRecord("CsvExampleGen", 7, "reused", 0.04)) == (
         "CsvExampleGen: reused a cached execution (execution 7) in 0.0 s")
     assert RunRecord("landing", 8, "ran", 2.5).reused is False
+
+
+def test_beam_components_do_not_repackage_tfx_for_workers_the_direct_runner_never_starts(monkeypatch):
+    """With only the DirectRunner flags, TFX copies its whole installed package to a new temp folder and
+    builds an sdist of it at every Beam-based execution (seconds each, 42 MB left in /tmp). The course's
+    Beam arguments name a worker image, which the in-process DirectRunner ignores, so nothing is built."""
+    from tfx.utils import dependency_utils
+
+    built = []
+    monkeypatch.setattr(dependency_utils, "build_ephemeral_package", lambda: built.append(1) or "x.tar.gz")
+    args = list(config.BEAM_PIPELINE_ARGS)
+    assert dependency_utils.make_beam_dependency_flags(args) == args
+    assert not built
+    dependency_utils.make_beam_dependency_flags(["--direct_running_mode=in_memory"])
+    assert built, "the monkeypatch no longer reaches TFX's repackaging: the test would prove nothing"

@@ -51,7 +51,7 @@ def test_course_run_table_lists_each_notebook_and_the_total():
 def test_course_order_puts_solutions_after_their_chapter():
     names = [Path(p).relative_to(paths.NOTEBOOKS_DIR).as_posix()
              for p in course.notebooks(with_solutions=True)]
-    assert names[:2] == ["01_example_gen.ipynb", "solutions/01_example_gen_solutions.ipynb"]
+    assert names[:2] == ["00_why_mlops.ipynb", "solutions/00_why_mlops_solutions.ipynb"]
 
 
 @pytest.mark.parametrize("chapter", course.written_chapters(), ids=lambda c: c.name)

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import slides
+from tools.slides_prerequisites import CHROMIUM, CHROMIUM_ARGS
 from utils import kernel, paths
 
 NOTEBOOK = "notebooks/01_example_gen.ipynb"
@@ -182,11 +182,11 @@ def lab(tmp_path):
 def browser():
     from playwright.sync_api import sync_playwright
 
-    if not (slides.CHROMIUM.is_file() and os.access(slides.CHROMIUM, os.X_OK)):
-        pytest.fail(f"no Chromium at {slides.CHROMIUM}: as root `apt-get update && apt-get install -y"
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        pytest.fail(f"no Chromium at {CHROMIUM}: as root `apt-get update && apt-get install -y"
                     " chromium` (or point COURSE_CHROMIUM at a Chromium or Chrome binary)")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(slides.CHROMIUM), args=slides.CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:

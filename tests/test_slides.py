@@ -25,7 +25,7 @@ from slides_testing import (
     write_constructs_deck,
 )
 
-from tools import slides
+from tools import slides, slides_index, slides_markdown, slides_mermaid, slides_offline, slides_prerequisites
 from utils import course, paths
 
 README = (paths.REPO_ROOT / "README.md").read_text()
@@ -81,7 +81,7 @@ x = 1
 
 
 def test_mermaid_blocks_are_found_with_their_line_numbers():
-    blocks = slides.mermaid_blocks(DECK_WITH_BLOCKS)
+    blocks = slides_markdown.mermaid_blocks(DECK_WITH_BLOCKS)
     assert [(b.line, b.end_line) for b in blocks] == [(9, 12), (16, 19)]
     assert blocks[0].body == "graph LR\n    A --> B"
     assert blocks[1].body.startswith("sequenceDiagram\n")
@@ -90,7 +90,7 @@ def test_mermaid_blocks_are_found_with_their_line_numbers():
 
 
 def test_an_unterminated_mermaid_block_runs_to_the_end():
-    [block] = slides.mermaid_blocks("intro\n\n```mermaid\ngraph LR\n  A --> B\n")
+    [block] = slides_markdown.mermaid_blocks("intro\n\n```mermaid\ngraph LR\n  A --> B\n")
     assert (block.line, block.body) == (3, "graph LR\n  A --> B")
 
 
@@ -100,29 +100,29 @@ def test_an_unterminated_mermaid_block_runs_to_the_end():
     ("{#mermaid}", False), ("python {.mermaidish}", False),
 ])
 def test_which_fences_are_mermaid(info, expected):
-    assert slides.is_mermaid(info) is expected
+    assert slides_markdown.is_mermaid(info) is expected
 
 
 def test_slides_are_counted_as_reveal_shows_them():
-    assert slides.count_slides(DECK_WITH_BLOCKS) == 1 + 1 + 2  # title, section, two slides
-    assert slides.count_slides(CONSTRUCTS_DECK) == CONSTRUCTS_SLIDES
+    assert slides_markdown.count_slides(DECK_WITH_BLOCKS) == 1 + 1 + 2  # title, section, two slides
+    assert slides_markdown.count_slides(CONSTRUCTS_DECK) == CONSTRUCTS_SLIDES
     # a YAML comment is not a heading; no title, no title slide
-    assert slides.count_slides("---\n# comment\nauthor: x\n---\n\n## One\n") == 1
+    assert slides_markdown.count_slides("---\n# comment\nauthor: x\n---\n\n## One\n") == 1
     # content before the first heading makes a slide of its own; a comment does not
-    assert slides.count_slides("Intro text.\n\n## One\n") == 2
-    assert slides.count_slides("<!-- note to self -->\n\n## One\n") == 1
+    assert slides_markdown.count_slides("Intro text.\n\n## One\n") == 2
+    assert slides_markdown.count_slides("<!-- note to self -->\n\n## One\n") == 1
 
 
 def test_speaker_notes_are_counted_outside_code():
     text = "::: notes\na\n:::\n\n:::notes\nb\n:::\n\n::: {.notes}\nc\n:::\n\n```\n::: notes\n```\n"
-    assert slides.count_notes(text) == 3
-    assert slides.count_notes(CONSTRUCTS_DECK) == CONSTRUCTS_NOTES
+    assert slides_markdown.count_notes(text) == 3
+    assert slides_markdown.count_notes(CONSTRUCTS_DECK) == CONSTRUCTS_NOTES
 
 
 def test_mermaid_blocks_are_replaced_by_their_svg_and_nothing_else_changes():
-    blocks = slides.mermaid_blocks(DECK_WITH_BLOCKS)
+    blocks = slides_markdown.mermaid_blocks(DECK_WITH_BLOCKS)
     svgs = {b.line: f'<svg id="d{b.line}"><text>```</text></svg>' for b in blocks}
-    out = slides.with_diagrams(DECK_WITH_BLOCKS, blocks, svgs)
+    out = slides_mermaid.with_diagrams(DECK_WITH_BLOCKS, blocks, svgs)
     assert "graph LR" not in out and "sequenceDiagram" not in out
     assert out.count('<figure class="mermaid-diagram"') == 2
     assert '<svg id="d9">' in out and '<svg id="d16">' in out
@@ -137,35 +137,36 @@ def test_images_are_found_in_pandoc_s_ast():
             '## Slide {background-image="img/d.png"}\n\n`![not](an/image.png)`\n\n'
             '```\n![not](an/image.png)\n```\n')
     ast = json.loads(slides.run_pandoc(["--from=markdown", "--to=json"], text, Path.cwd()).stdout)
-    assert slides.ast_images(ast) == ["img/a.png", "img/b%20c.png", "img/c.png", "img/d.png"]
+    assert slides_markdown.ast_images(ast) == ["img/a.png", "img/b%20c.png", "img/c.png", "img/d.png"]
 
 
 def test_images_resolve_from_the_deck_s_folder(tmp_path):
     deck = tmp_path / "deck" / "01_x.md"
     (deck.parent / "img").mkdir(parents=True)
     (deck.parent / "img" / "a b.png").write_bytes(png(2, 2, (0, 0, 0)))
-    found = slides.resolve_images(deck, ["img/a%20b.png", "./img/a b.png", "data:image/png;base64,AAAA"])
+    found = slides_markdown.resolve_images(deck, ["img/a%20b.png", "./img/a b.png",
+                                                  "data:image/png;base64,AAAA"])
     assert found == [(deck.parent / "img" / "a b.png").resolve()] * 2
 
 
 def test_a_missing_image_names_the_deck_and_the_path(tmp_path):
     deck = tmp_path / "01_x.md"
     with pytest.raises(slides.SlideBuildError) as caught:
-        slides.resolve_images(deck, ["assets/missing.png"])
+        slides_markdown.resolve_images(deck, ["assets/missing.png"])
     assert str(deck) in str(caught.value) and "missing image assets/missing.png" in str(caught.value)
 
 
 @pytest.mark.parametrize("url", ["https://example.org/a.png", "//cdn.example.org/a.png", "ftp://x/a.png"])
 def test_a_remote_image_is_refused(tmp_path, url):
     with pytest.raises(slides.SlideBuildError, match="remote image"):
-        slides.resolve_images(tmp_path / "01_x.md", [url])
+        slides_markdown.resolve_images(tmp_path / "01_x.md", [url])
 
 
 def test_html_comments_are_dropped_from_the_ast():
     ast = {"blocks": [{"t": "RawBlock", "c": ["html", "<!--\nnote\n-->"]},
                       {"t": "RawBlock", "c": ["html", "<br/>"]},
                       {"t": "Div", "c": [["", [], []], [{"t": "RawBlock", "c": ["html", "<!-- x -->"]}]]}]}
-    assert slides.drop_comments(ast) == {"blocks": [{"t": "RawBlock", "c": ["html", "<br/>"]},
+    assert slides_markdown.drop_comments(ast) == {"blocks": [{"t": "RawBlock", "c": ["html", "<br/>"]},
                                                     {"t": "Div", "c": [["", [], []], []]}]}
 
 
@@ -195,9 +196,9 @@ def test_the_real_shared_inputs_cover_theme_locks_and_builder():
 
 
 def test_the_diagram_key_follows_the_diagram_source():
-    key = slides.mermaid_key("graph LR\n  A --> B")
-    assert slides.mermaid_key("graph LR\n  A --> B\n") == key
-    assert slides.mermaid_key("graph LR\n  A --> C") != key
+    key = slides_mermaid.mermaid_key("graph LR\n  A --> B")
+    assert slides_mermaid.mermaid_key("graph LR\n  A --> B\n") == key
+    assert slides_mermaid.mermaid_key("graph LR\n  A --> C") != key
     assert re.fullmatch(r"[0-9a-f]{64}", key)
 
 
@@ -234,7 +235,7 @@ def test_images_digest_follows_the_image_content(tmp_path):
     ("<style>.a { background: url(data:image/png;base64,AA) }</style><p>see https://x.org</p>", 0),
 ])
 def test_resources_that_are_not_embedded_are_found(html, leaks):
-    assert len(slides.not_embedded(html)) == leaks, slides.not_embedded(html)
+    assert len(slides_offline.not_embedded(html)) == leaks, slides_offline.not_embedded(html)
 
 
 # ------------------------------------------------------------------ the built course decks
@@ -243,11 +244,11 @@ def test_resources_that_are_not_embedded_are_found(html, leaks):
 def test_a_built_deck_is_self_contained_with_its_notes_and_diagrams(course_builds, deck):
     html = slides.output_path(slides.OUT_DIR, deck).read_text()
     source = deck.read_text()
-    assert slides.not_embedded(html) == []
+    assert slides_offline.not_embedded(html) == []
     assert "cdn.jsdelivr" not in html and "unpkg.com" not in html and "MathJax.js" not in html
-    assert html.count('<aside class="notes">') == slides.count_notes(source) > 0
+    assert html.count('<aside class="notes">') == slides_markdown.count_notes(source) > 0
     diagrams = re.findall(r'<figure class="mermaid-diagram"[^>]*>\s*<svg\b', html)
-    assert len(diagrams) == len(slides.mermaid_blocks(source)) == html.count("<svg id=\"mermaid-")
+    assert len(diagrams) == len(slides_markdown.mermaid_blocks(source)) == html.count("<svg id=\"mermaid-")
     title = re.search(r'^title: "?(.*?)"?$', source, re.M).group(1)
     shown = re.search(r'<h1 class="title">(.*?)</h1>', html, re.S).group(1)
     assert re.findall(r"\w+", title) == re.findall(r"\w+", shown)
@@ -262,7 +263,7 @@ def test_there_are_course_decks_and_each_is_built(course_builds):
 # ------------------------------------------------------------------ every construct of the seed deck
 
 def test_every_construct_of_the_seed_deck_is_rendered(constructs_html):
-    assert slides.not_embedded(constructs_html) == []
+    assert slides_offline.not_embedded(constructs_html) == []
     html = re.sub(r"\s+", " ", constructs_html)  # pandoc wraps long lines
     assert '<p class="subtitle">Machine Learning Operations<br />TFX step by step</p>' in html
     assert "it must not become a slide" not in html
@@ -345,15 +346,15 @@ def test_missing_tools_stop_the_build_with_what_to_install(tmp_path):
 
 
 def test_missing_node_is_reported(monkeypatch):
-    real_which = slides.shutil.which
-    monkeypatch.setattr(slides.shutil, "which",
+    real_which = shutil.which
+    monkeypatch.setattr(shutil, "which",
                         lambda name: None if name in ("node", "npm") else real_which(name))
-    assert any("Node.js" in m and "npm" in m for m in slides.missing_prerequisites())
+    assert any("Node.js" in m and "npm" in m for m in slides_prerequisites.missing_prerequisites())
 
 
 def test_node_modules_out_of_step_with_the_lock_is_reported(monkeypatch):
-    monkeypatch.setattr(slides, "installed_node_version", lambda name: "0.0.0")
-    [message] = [m for m in slides.missing_prerequisites() if "package-lock.json" in m]
+    monkeypatch.setattr(slides_prerequisites, "installed_node_version", lambda name: "0.0.0")
+    [message] = [m for m in slides_prerequisites.missing_prerequisites() if "package-lock.json" in m]
     assert "npm ci" in message and "reveal.js" in message
 
 
@@ -363,7 +364,7 @@ def test_unchanged_decks_are_not_rebuilt_and_diagrams_are_cached(tmp_path, monke
     deck = write_constructs_deck(tmp_path)
     out = tmp_path / "out"
     # the diagram cache of the constructs deck's build (same diagram): saves drawing it again here
-    shutil.copytree(slides.svg_cache(TEST_BUILD / "out"), slides.svg_cache(out))
+    shutil.copytree(slides_mermaid.svg_cache(TEST_BUILD / "out"), slides_mermaid.svg_cache(out))
     assert slides.build_or_raise([deck], out).built
     html = slides.output_path(out, deck)
     first = html.stat().st_mtime_ns
@@ -426,12 +427,12 @@ def test_outputs_of_removed_decks_are_removed(tmp_path):
 def test_the_index_says_when_the_executed_notebook_is_missing(tmp_path, monkeypatch):
     monkeypatch.setattr(paths, "BUILD_DIR", tmp_path)
     written = course.written_chapters()[0]
-    html = slides.index_html(slides.index_rows(tmp_path / "slides"))
+    html = slides_index.index_html(slides_index.index_rows(tmp_path / "slides"))
     row = re.search(rf'<tr id="chapter-{written.number}">(.*?)</tr>', html).group(1)
     assert "run <code>make course</code> first" in row
     (tmp_path / "course" / "html").mkdir(parents=True)
     (tmp_path / "course" / "html" / f"{written.name}.html").write_text("x")
-    html = slides.index_html(slides.index_rows(tmp_path / "slides"))
+    html = slides_index.index_html(slides_index.index_rows(tmp_path / "slides"))
     row = re.search(rf'<tr id="chapter-{written.number}">(.*?)</tr>', html).group(1)
     assert "make course" not in row and 'href="../course/html/' in row
 

@@ -17,7 +17,7 @@ from slides_testing import (
     launch_chromium,
 )
 
-from tools import slides
+from tools import slides, slides_markdown, slides_prerequisites
 
 SCREENSHOTS = slides.OUT_DIR / "screenshots"
 VIEWPORT = {"width": 1280, "height": 720}
@@ -28,7 +28,7 @@ DECKS = [deck.stem for deck in slides.course_decks()] + ["99_constructs"]
 def browser():
     from playwright.sync_api import sync_playwright
 
-    slides.require_prerequisites()  # says what to install when Chromium is missing
+    slides_prerequisites.require_prerequisites()  # says what to install when Chromium is missing
     with sync_playwright() as playwright:
         chromium = launch_chromium(playwright)
         yield chromium
@@ -91,19 +91,19 @@ def test_a_deck_runs_offline_in_chromium(browser, decks, name):
     session = Session(browser)
     try:
         page = session.open(html)
-        assert page.evaluate("Reveal.getTotalSlides()") == slides.count_slides(source), deck.name
+        assert page.evaluate("Reveal.getTotalSlides()") == slides_markdown.count_slides(source), deck.name
         notes = page.evaluate("document.querySelectorAll('aside.notes').length")
-        assert notes == slides.count_notes(source), deck.name
+        assert notes == slides_markdown.count_notes(source), deck.name
         assert page.evaluate("Reveal.hasPlugin('notes')")
         if deck.stem.startswith("99_"):  # the test deck: its expected counts are known by hand
-            assert slides.count_slides(source) == CONSTRUCTS_SLIDES
-            assert slides.count_notes(source) == CONSTRUCTS_NOTES
+            assert slides_markdown.count_slides(source) == CONSTRUCTS_SLIDES
+            assert slides_markdown.count_notes(source) == CONSTRUCTS_NOTES
         else:
             page.screenshot(path=SCREENSHOTS / f"{deck.stem}.png")
         assert page.is_visible("#title-slide h1.title"), "the deck does not open on its title slide"
 
         diagrams = page.evaluate("document.querySelectorAll('figure.mermaid-diagram svg').length")
-        assert diagrams == len(slides.mermaid_blocks(source))
+        assert diagrams == len(slides_markdown.mermaid_blocks(source))
         for i in range(diagrams):  # drawn, with a size, on its slide (mermaid on hidden slides is not)
             go_to(page, "figure.mermaid-diagram", i)
             box = page.evaluate("""(i) => {

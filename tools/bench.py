@@ -31,6 +31,9 @@ chapters): the fixed cost + the chapters measured + the median chapter for each 
   slides_cold     make slides' builder (tools/slides.py), every deck, into an empty output folder: no cached
                   deck, no cached mermaid SVG (so every diagram is drawn by Chromium)
   slides_noop     the same again with nothing changed: every deck is up to date
+  serving         the model server (utils/serving/bench.py): p50/p99 latency and throughput, single and
+                  batched, REST and gRPC, beside the SavedModel called in-process; reported as serving_latency
+                  (medians over repeats); the course model is trained on a sample once (build/bench/serving)
 """
 
 from __future__ import annotations
@@ -161,6 +164,23 @@ def build_slides(cold: bool) -> float:
     return timed([sys.executable, "tools/slides.py", "--out", str(out)])
 
 
+def serving(runs: list) -> float:
+    """One run of the model server benchmark (utils/serving/bench.py); its numbers go to ``runs``."""
+    from utils.serving import bench as serving_bench
+
+    start = time.perf_counter()
+    trained = BENCH_DIR / "serving" / "trained"
+    model = trained / "model" / "Format-Serving"
+    if not (model / "saved_model.pb").exists():
+        from tests.penguin_model import train  # the course's Transform and Trainer modules on a sample
+
+        shutil.rmtree(trained, ignore_errors=True)
+        train(trained)
+    runs.append(serving_bench.run(model, BENCH_DIR / "serving"))
+    print(serving_bench.report(runs[-1]), flush=True)
+    return time.perf_counter() - start
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -194,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         "test_suite_serial": (args.repeats,
                               lambda: timed(["bash", "tools/test.sh"], {"COURSE_TEST_JOBS": "1"})),
     })
+    serving_runs: list = []
+    plan["serving"] = (args.repeats, lambda: serving(serving_runs))
     results, results_file = {}, BENCH_DIR / "results.json"
     for name, (repeats, measure) in plan.items():
         if args.only and name not in args.only:
@@ -203,6 +225,10 @@ def main(argv: list[str] | None = None) -> int:
             samples.append(round(measure(), 2))
             print(f"{name} run {i + 1}/{repeats}: {samples[-1]:.1f} s", flush=True)
         results[name] = summary(samples, TARGETS.get(name))
+        if name == "serving":
+            from utils.serving import bench as serving_bench
+
+            results["serving_latency"] = serving_bench.median_of(serving_runs)
         # Saved after every measurement: a later one that fails (a failing test in test_fixed, say)
         # must not lose the minutes already measured.
         results_file = save(results, per_notebook)
@@ -286,6 +312,10 @@ def report(results: dict) -> str:
         if variant in results and "test_suite_serial" in results:
             ratio = results["test_suite_serial"]["median_s"] / results[variant]["median_s"]
             lines.append(f"test_suite_serial / {variant}: {ratio:.2f}x")
+    if "serving_latency" in results:
+        from utils.serving import bench as serving_bench
+
+        lines.append(serving_bench.report(results["serving_latency"]))
     p = results.get("test_projected_full_course")
     if p:
         measured = sum(p["chapters_measured_s"].values())

@@ -1,6 +1,6 @@
 // Render a batch of mermaid diagrams to SVG with ONE headless browser: the batch form of `mmdc`
 // (@mermaid-js/mermaid-cli, whose renderMermaid does the drawing), so that a build costs one browser start-up
-// and every diagram's error is reported on its own. tools/slides.py runs it; nothing here downloads anything.
+// and every diagram's error is reported on its own. tools/slides_mermaid.py runs it; nothing here downloads anything.
 //
 //   node tools/slides_mermaid.mjs PUPPETEER_CONFIG.json [PAGES] < jobs.json > results.json
 //

@@ -6,6 +6,13 @@ a right one "correct" with what it found. It returns a :class:`Verdict`, true on
 invisible in a notebook. The solutions notebooks ``assert`` the same checks.
 """
 
+from utils.exercises.ch00 import (
+    TOOLING_SITUATIONS,
+    check_00_incident,
+    check_00_tflite_species,
+    check_00_tooling,
+    monday_database,
+)
 from utils.exercises.ch01 import check_01_pin_span, check_01_season_split, check_01_three_way_split
 from utils.exercises.ch02 import (
     DELIVERY_CAUSES,
@@ -23,8 +30,12 @@ from utils.exercises.common import ExerciseError, Verdict
 
 __all__ = [
     "DELIVERY_CAUSES",
+    "TOOLING_SITUATIONS",
     "ExerciseError",
     "Verdict",
+    "check_00_incident",
+    "check_00_tflite_species",
+    "check_00_tooling",
     "check_01_pin_span",
     "check_01_season_split",
     "check_01_three_way_split",
@@ -37,4 +48,5 @@ __all__ = [
     "check_04_field_penguin",
     "check_04_my_export",
     "check_04_read_trials",
+    "monday_database",
 ]
