@@ -30,7 +30,7 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tools import nbclean, slides  # noqa: E402
+from tools import nbclean, slides_markdown  # noqa: E402
 from utils import course, paths  # noqa: E402
 
 READING_WPM = 120  # technical prose, read to be understood
@@ -97,7 +97,7 @@ def model(chapter: course.Chapter, run_s: int) -> Times:
     exercises = len(notebook_exercises(chapter))
     words = len(re.findall(r"[A-Za-z0-9_]+", prose))
     own = words / READING_WPM + len(code) / CODE_LINES_PER_MIN + run_s / 60 + EXERCISE_MIN * exercises
-    slide_count = slides.count_slides(chapter.deck.read_text())
+    slide_count = slides_markdown.count_slides(chapter.deck.read_text())
     live = SLIDE_MIN * slide_count + run_s / 60 + EXERCISE_MIN * exercises
     return Times(round5(own), round5(live), run_s)
 
