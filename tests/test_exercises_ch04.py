@@ -1,8 +1,8 @@
 """Chapter 04's checks: right answers pass, wrong ones fail with a hint, None waits.
 
-They run on the model tests/test_penguin_trainer.py trains (its ``trained`` fixture: the course's run_fn on
-86 penguins). Exercise 4.2's answers are module files, written as a student's %%writefile cell would; each
-wrong export costs a tf.saved_model.save, so only the mistakes that teach something are tried.
+They run on the model tests/penguin_model.py trains once per session (the course's run_fn on 86 penguins).
+Exercise 4.2's answers are module files, written as a student's %%writefile cell would; each wrong export
+costs a tf.saved_model.save, so only the mistakes that teach something are tried.
 """
 
 import json
@@ -11,7 +11,7 @@ import textwrap
 import pytest
 
 from tests.exercise_testing import assert_not_attempted, assert_wrong
-from tests.test_penguin_trainer import trained  # noqa: F401  (the fixture: run_fn on a sample)
+from tests.penguin_model import shared_trained
 from utils import config, exercises
 from utils.exercises import ch04
 from utils.tfx_modules.trainer import model_settings as settings
@@ -19,12 +19,17 @@ from utils.tfx_modules.trainer import penguin_trainer as course
 
 
 @pytest.fixture(scope="module")
-def model_dir(trained):  # noqa: F811
+def trained(tmp_path_factory):
+    return shared_trained(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def model_dir(trained):
     return trained.serving_model_dir
 
 
 @pytest.fixture(scope="module")
-def graph_dir(trained):  # noqa: F811
+def graph_dir(trained):
     return trained.transform_graph_path
 
 
