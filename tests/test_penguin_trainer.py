@@ -137,6 +137,60 @@ def test_training_logs_are_written_for_tensorboard(trained):
     assert {path.split("/")[-2] for path in logs} == {"train", "validation"}
 
 
+def test_the_logs_read_as_one_loss_and_accuracy_per_epoch_and_side(trained):
+    from utils import training
+
+    curves = training.curves(trained.model_run_dir)
+    assert list(curves.columns) == ["loss", "accuracy"]
+    assert sorted(set(curves.index)) == [(side, epoch) for side in ("train", "validation")
+                                         for epoch in range(1, settings.EPOCHS + 1)]
+    assert curves.loc["train", "loss"].iloc[-1] < curves.loc["train", "loss"].iloc[0], "training learns"
+
+
+def test_the_signatures_table_lists_what_saved_model_cli_lists(served):
+    from utils import training
+
+    table = training.signatures_table(served)
+    assert list(table.index) == [settings.EXAMPLES_SIGNATURE, settings.RAW_SIGNATURE]
+    assert table.loc[settings.EXAMPLES_SIGNATURE, "inputs"] == "examples: string [None]"
+    assert "probabilities: float32 [None, 3]" in table.loc[settings.RAW_SIGNATURE, "outputs"]
+
+
+def test_run_fn_again_gives_the_same_model(trained, served, serving_penguins, tmp_path):
+    """Seeds, op determinism and a seeded shuffle: training twice in one process gives the same weights;
+    and a run_fn written from the module's public pieces (as exercise 4.2's is) trains the same model."""
+    import attr
+    import tensorflow_transform as tft
+
+    again = attr.evolve(trained, serving_model_dir=str(tmp_path / "again"),
+                        model_run_dir=str(tmp_path / "run"))
+    module.run_fn(again)
+    first = by_examples(served, serving_penguins)[PROBS]
+    assert np.array_equal(by_examples(tf.saved_model.load(again.serving_model_dir), serving_penguins)[PROBS],
+                          first)
+
+    module.reset()
+    output = tft.TFTransformOutput(trained.transform_graph_path)
+    model = module.build_model(output, module.hyperparameters(trained.hyperparameters))
+    model.fit(**module.fit_arguments(trained, output))
+    module.export(model, output, str(tmp_path / "pieces"))
+    assert np.array_equal(by_examples(tf.saved_model.load(str(tmp_path / "pieces")), serving_penguins)[PROBS],
+                          first)
+
+
+def test_a_hyperparameters_artifact_is_a_folder_with_one_file(tmp_path):
+    from utils import paths as course_paths
+    from utils import training
+
+    folder = course_paths.TUNED_HYPERPARAMETERS.parent
+    assert training.hyperparameter_values(folder) == {"hidden_units": 8, "hidden_layers": 2,
+                                                      "learning_rate": 0.01}
+    (tmp_path / "a.txt").write_text("{}")
+    (tmp_path / "b.txt").write_text("{}")
+    with pytest.raises(ValueError, match="exactly one file"):
+        training.hyperparameter_values(tmp_path)
+
+
 def test_run_fn_refuses_to_train_forever(trained):
     import attr
     with pytest.raises(ValueError, match="TrainArgs"):
@@ -225,6 +279,24 @@ def test_the_tuner_searches_the_space_and_its_best_values_feed_the_trainer(tuned
     # What the Tuner component writes (best_hyperparameters.txt) and the Trainer reads back.
     as_written = json.loads(json.dumps(best.get_config()))
     assert module.hyperparameters(as_written) == {**settings.HYPERPARAMETERS, **best.values}
+
+
+def test_the_search_does_not_depend_on_what_ran_before_in_the_process(trained, tmp_path):
+    """tuner_fn sets the seeds before it makes the datasets: their shuffle order (and so every trial's score)
+    would otherwise depend on whether some earlier code had set TensorFlow's global seed."""
+    import attr
+
+    def first_trial_score(prior_seed, folder):
+        tf.random.set_seed(prior_seed)  # what ran before: a global seed set, or none
+        fn_args = attr.evolve(trained, working_dir=str(tmp_path / folder), train_steps=10, eval_steps=4,
+                              custom_config={"max_trials": 1})
+        result = module.tuner_fn(fn_args)
+        validation = result.fit_kwargs["validation_data"]
+        first_labels = next(iter(validation))[1].numpy().tolist()
+        result.tuner.search(**{**result.fit_kwargs, "verbose": 0})
+        return first_labels, result.tuner.oracle.get_best_trials(1)[0].score
+
+    assert first_trial_score(None, "fresh") == first_trial_score(7, "seeded")
 
 
 def test_the_search_space_only_names_hyperparameters_the_model_reads():

@@ -42,6 +42,8 @@ BEAM_PIPELINE_ARGS = ("--direct_running_mode=in_memory", "--direct_num_workers=1
 # (training the penguins takes seconds; equal steps let every chapter reuse one model from TFX's cache).
 TRAIN_STEPS = 100
 EVAL_STEPS = 8
+# Chapter 04's Tuner in test mode: the first trials of the seeded search (else model_settings.MAX_TRIALS).
+FAST_TUNER_TRIALS = 2
 
 # The running example (data/penguins/README.md describes every set).
 PENGUINS = "penguins/clean"

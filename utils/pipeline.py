@@ -104,6 +104,18 @@ def transform(examples_from: tfx.components.CsvExampleGen,
                                     disable_statistics=True)
 
 
+def tuner(transform_from: tfx.components.Transform, max_trials: int) -> tfx.components.Tuner:
+    """Chapter 04: the seeded random search of paths.TRAINER_MODULE's tuner_fn over ``max_trials`` trials,
+    each trained and scored as the Trainer trains (id 'Tuner'). Outputs best_hyperparameters and
+    tuner_results; later chapters import the committed result instead (:func:`tuned_hyperparameters`)."""
+    return tfx.components.Tuner(examples=transform_from.outputs["transformed_examples"],
+                                transform_graph=transform_from.outputs["transform_graph"],
+                                module_file=str(paths.TRAINER_MODULE),
+                                train_args=tfx.proto.TrainArgs(num_steps=config.TRAIN_STEPS),
+                                eval_args=tfx.proto.EvalArgs(num_steps=config.EVAL_STEPS),
+                                custom_config={"max_trials": max_trials})
+
+
 def tuned_hyperparameters() -> tfx.dsl.Importer:
     """Chapter 04: the Tuner's best hyperparameters for the shipped penguins, as committed in
     paths.TUNED_HYPERPARAMETERS, imported as a HyperParameters artifact (id 'tuned_hyperparameters'): how

@@ -25,6 +25,7 @@ from utils.exercises.ch03 import (
     check_03_gentoo_index,
     check_03_vocabulary,
 )
+from utils.exercises.ch04 import check_04_field_penguin, check_04_my_export, check_04_read_trials
 from utils.exercises.ch05 import (
     check_05_diagnose_dream,
     check_05_reject_candidate,
@@ -49,6 +50,9 @@ __all__ = [
     "check_03_bill_ratio",
     "check_03_gentoo_index",
     "check_03_vocabulary",
+    "check_04_field_penguin",
+    "check_04_my_export",
+    "check_04_read_trials",
     "check_05_diagnose_dream",
     "check_05_reject_candidate",
     "check_05_without_sex",

@@ -191,14 +191,15 @@ def export(model: keras.Model, tf_transform_output: tft.TFTransformOutput, servi
         settings.TRANSFORM_SIGNATURE: transform_examples.get_concrete_function()})
 
 
-def _check_steps(fn_args) -> None:
+def check_steps(fn_args) -> None:
+    """Refuse to start without step counts: the input data repeat forever."""
     if not fn_args.train_steps or not fn_args.eval_steps:
         raise ValueError("the training data repeat forever: give the component "
                          "train_args=tfx.proto.TrainArgs(num_steps=...) and "
                          "eval_args=tfx.proto.EvalArgs(num_steps=...)")
 
 
-def _fit_arguments(fn_args, tf_transform_output: tft.TFTransformOutput) -> dict:
+def fit_arguments(fn_args, tf_transform_output: tft.TFTransformOutput) -> dict:
     """What ``model.fit`` gets from the Trainer's (or Tuner's) train and eval arguments."""
     epochs = min(settings.EPOCHS, fn_args.train_steps)
     return dict(x=input_fn(fn_args.train_files, fn_args.data_accessor, tf_transform_output),
@@ -207,7 +208,9 @@ def _fit_arguments(fn_args, tf_transform_output: tft.TFTransformOutput) -> dict:
                 validation_steps=fn_args.eval_steps, verbose=2)
 
 
-def _reset() -> None:
+def reset() -> None:
+    """Start from the same state: fresh layer names, the course's seeds, deterministic ops. A run_fn that
+    calls this, then builds and fits the same model with the same arguments, gets the same weights."""
     keras.backend.clear_session()  # layer names restart from scratch in a long-lived kernel
     keras.utils.set_random_seed(settings.SEED)
     tf.config.experimental.enable_op_determinism()
@@ -219,7 +222,7 @@ class TfKerasRandomSearch(keras_tuner.RandomSearch):
     (Its own ``run_trial`` rejects a model that is not Keras 3 and adds Keras 3 callbacks to ``fit``.)"""
 
     def run_trial(self, trial, *args, **kwargs):
-        _reset()  # every trial starts from the same seeds: a trial's result depends on its values only
+        reset()  # every trial starts from the same seeds: a trial's result depends on its values only
         history = self.hypermodel.build(trial.hyperparameters).fit(*args, **kwargs)
         return {settings.OBJECTIVE: max(history.history[settings.OBJECTIVE])}
 
@@ -227,7 +230,8 @@ class TfKerasRandomSearch(keras_tuner.RandomSearch):
 def tuner_fn(fn_args) -> TunerFnResult:
     """Called by TFX's Tuner: a random search over ``settings.SEARCH_SPACE``; the Tuner runs
     ``tuner.search(**fit_kwargs)`` and writes the best values as its ``best_hyperparameters``."""
-    _check_steps(fn_args)
+    check_steps(fn_args)
+    reset()  # the datasets' shuffle depends on the global seed when they are made: set it, as run_fn does
     tf_transform_output = tft.TFTransformOutput(fn_args.transform_graph_path)
     space = keras_tuner.HyperParameters()
     for name, values in settings.SEARCH_SPACE.items():
@@ -238,16 +242,16 @@ def tuner_fn(fn_args) -> TunerFnResult:
         objective=keras_tuner.Objective(settings.OBJECTIVE, direction="max"), max_trials=max_trials,
         hyperparameters=space, allow_new_entries=False, tune_new_entries=False, seed=settings.SEED,
         directory=fn_args.working_dir, project_name="penguins", overwrite=True)
-    return TunerFnResult(tuner=tuner, fit_kwargs=_fit_arguments(fn_args, tf_transform_output))
+    return TunerFnResult(tuner=tuner, fit_kwargs=fit_arguments(fn_args, tf_transform_output))
 
 
 def run_fn(fn_args) -> None:
     """Called by TFX's Trainer: train on the transformed examples, export with the transform graph."""
-    _check_steps(fn_args)
-    _reset()
+    check_steps(fn_args)
+    reset()
     tf_transform_output = tft.TFTransformOutput(fn_args.transform_graph_path)
     model = build_model(tf_transform_output, hyperparameters(fn_args.hyperparameters),
                         ignored_features(fn_args.custom_config))
-    model.fit(**_fit_arguments(fn_args, tf_transform_output),
+    model.fit(**fit_arguments(fn_args, tf_transform_output),
               callbacks=[keras.callbacks.TensorBoard(log_dir=fn_args.model_run_dir, update_freq="epoch")])
     export(model, tf_transform_output, fn_args.serving_model_dir)
