@@ -79,9 +79,11 @@ def test_a_threshold_on_a_slice_the_data_does_not_have_is_a_missing_slice(course
 
 
 def test_a_cross_slice_threshold_never_passes_in_tfma_0_47_1():
-    """TFMA records a checked cross slice under its slicing_spec field, which is empty for a cross slice, and
-    then looks for the CrossSlicingSpec: it is never found, so every model fails with a 'missing cross
-    slice', even when every gap is within bounds. (metrics_validator._hashed_slicing_details)"""
+    """metrics_validator.validate_metrics checks the gap and records the check under the SlicingDetails'
+    cross_slicing_spec field, but _hashed_slicing_details indexes every record by its slicing_spec field only
+    (unset for a cross slice: the record counts as the overall slice), so get_missing_slices never finds the
+    CrossSlicingSpec and the Evaluator's writer fails every model with a 'missing cross slice', even when
+    every gap is within bounds."""
     gap = tfma.CrossSlicingSpec(baseline_spec=tfma.SlicingSpec(),
                                 slicing_specs=[tfma.SlicingSpec(feature_keys=["island"])])
     at_most = tfma.MetricThreshold(value_threshold=tfma.GenericValueThreshold(upper_bound={"value": 0.1}))
@@ -93,6 +95,9 @@ def test_a_cross_slice_threshold_never_passes_in_tfma_0_47_1():
     overall_vs_dream = ((), (("island", "Dream"),))
     checked = metrics_validator.validate_metrics((overall_vs_dream, {key: 0.01}), config_)
     assert checked.validation_ok and not checked.metric_validations_per_slice, "a gap of 0.01 is within 0.1"
+    [details] = checked.validation_details.slicing_details
+    assert details.WhichOneof("slicing_spec_oneof") == "cross_slicing_spec"
+    assert details.cross_slicing_spec == gap
     combine = writer.CombineValidations(config_)
     result = combine.extract_output(combine.add_input(combine.create_accumulator(), checked))
     assert not result.validation_ok and list(result.missing_cross_slices) == [gap]
