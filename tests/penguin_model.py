@@ -5,7 +5,7 @@ sample of the clean penguins (shared by tests/test_penguin_trainer.py and the mo
 analyzed with tf.Transform's Beam implementation on a sample of data/penguins/clean, the transformed train
 and eval splits are written as TFRecords of tf.Example, and ``run_fn`` gets the ``fn_args`` TFX would give it
 (the same DataAccessor TFX builds from an Examples artifact). The SavedModel is in
-``fn_args.serving_model_dir``, with the signatures serving_default and serving_raw.
+``fn_args.serving_model_dir``, with the signatures serving_default, serving_raw and transform_features.
 """
 
 import csv

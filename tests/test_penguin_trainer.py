@@ -151,9 +151,12 @@ def test_the_signatures_table_lists_what_saved_model_cli_lists(served):
     from utils import training
 
     table = training.signatures_table(served)
-    assert list(table.index) == [settings.EXAMPLES_SIGNATURE, settings.RAW_SIGNATURE]
+    assert list(table.index) == [settings.EXAMPLES_SIGNATURE, settings.RAW_SIGNATURE,
+                                 settings.TRANSFORM_SIGNATURE]
     assert table.loc[settings.EXAMPLES_SIGNATURE, "inputs"] == "examples: string [None]"
     assert "probabilities: float32 [None, 3]" in table.loc[settings.RAW_SIGNATURE, "outputs"]
+    assert table.loc[settings.TRANSFORM_SIGNATURE, "inputs"] == "examples: string [None]"
+    assert f"{module.LABEL_XF}: int64 [None]" in table.loc[settings.TRANSFORM_SIGNATURE, "outputs"]
 
 
 def test_run_fn_again_gives_the_same_model(trained, served, serving_penguins, tmp_path):

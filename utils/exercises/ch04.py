@@ -237,7 +237,10 @@ def check_04_my_export(module_file, transform=None, my_trainer=None, course_trai
     """Exercise 4.2: a module file whose export() saves serving_default with the transform graph inside.
     First on an untrained course model in this process (its SavedModel must answer the serving penguins as
     the model does after the transform graph); then, given the Trainer run on the module file and the
-    course's Trainer, the two exported models must answer alike."""
+    course's Trainer, the two exported models must answer alike through serving_default. The course's
+    other two signatures are not asked for: serving_raw is for JSON clients and transform_features for the
+    Evaluator, and the exercise's model is never served nor evaluated (chapters 05-07 use the course
+    model)."""
     if module_file is None:
         return NOT_ATTEMPTED
     import numpy as np
@@ -267,7 +270,9 @@ def check_04_my_export(module_file, transform=None, my_trainer=None, course_trai
             "model.tft_layer to the parsed raw features, then give the model its transformed inputs "
             "(model.input_names)")
     first = (f"your export answers {len(requests)} serialized penguins (one without body mass and sex) "
-             "exactly as the model does after the transform graph")
+             "exactly as the model does after the transform graph (serving_default is all this model "
+             "needs: the course's export adds serving_raw for JSON clients and transform_features for the "
+             "Evaluator)")
     if my_trainer is None:
         return first
     require(course_trainer is not None, "give the course's Trainer too, to compare your model with it")
