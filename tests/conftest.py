@@ -32,12 +32,16 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "notebook: executes notebooks (slow)")
     config.addinivalue_line("markers", "server: starts a JupyterLab server")
     config.addinivalue_line("markers", "solutions: a cell of a solutions notebook (also marked notebook)")
+    config.addinivalue_line("markers", "model_server: a test of utils/serving (run beside the chapters by "
+                                       "tools/test.sh, to even out its two processes)")
 
 
 def pytest_collection_modifyitems(config, items):
     # Before -m deselects anything: which notebooks this run was given, in order (tests/test_notebooks.py).
     config.course_notebooks = list(dict.fromkeys(i.path for i in items if i.path.suffix == ".ipynb"))
     for item in items:
+        if item.path.name.startswith("test_serving_"):
+            item.add_marker(pytest.mark.model_server)
         if str(item.fspath).endswith(".ipynb"):  # nbval's cells
             item.add_marker(pytest.mark.notebook)
             if paths.SOLUTIONS_DIR in item.path.parents:
