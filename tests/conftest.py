@@ -46,3 +46,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.notebook)
             if paths.SOLUTIONS_DIR in item.path.parents:
                 item.add_marker(pytest.mark.solutions)
+
+
+@pytest.fixture()
+def course(tmp_path):
+    """Chapter 05: the course model's evaluation (blessed), as the Evaluator stores it, written by hand."""
+    from tests import evaluation_testing
+
+    return evaluation_testing.course_evaluation(tmp_path / "course")
+
+
+@pytest.fixture()
+def candidate(tmp_path):
+    """Chapter 05: the weaker candidate's evaluation (not blessed), written by hand."""
+    from tests import evaluation_testing
+
+    return evaluation_testing.candidate_evaluation(tmp_path / "candidate")

@@ -80,3 +80,4 @@ def course_evaluation(folder):
 def candidate_evaluation(folder):
     """The weaker candidate's evaluation, made against the course model as its baseline."""
     return write_evaluation(folder, {"candidate": CANDIDATE, "baseline": COURSE})
+

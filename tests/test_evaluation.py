@@ -11,18 +11,7 @@ from tensorflow_model_analysis.metrics import metric_types
 from tensorflow_model_analysis.proto import validation_result_pb2
 from tensorflow_model_analysis.writers import metrics_plots_and_validations_writer as writer
 
-from tests import evaluation_testing as fake
 from utils import config, evaluation
-
-
-@pytest.fixture()
-def course(tmp_path):
-    return fake.course_evaluation(tmp_path / "course")
-
-
-@pytest.fixture()
-def candidate(tmp_path):
-    return fake.candidate_evaluation(tmp_path / "candidate")
 
 
 def test_the_metrics_table_has_one_row_per_slice_and_names_classes(course):

@@ -1,26 +1,14 @@
 """Chapter 05's checks: right answers pass, typical wrong ones fail with their hint, None waits. They read
 evaluations written by hand with the chapter's measured numbers (tests/evaluation_testing.py)."""
 
-import pytest
 import tensorflow_model_analysis as tfma
 
-from tests import evaluation_testing as fake
 from tests.exercise_testing import assert_not_attempted, assert_wrong
 from utils import exercises
 
 JUSTIFIED = ("On Dream the candidate finds only half of the 29 Chinstraps, the course model all of them; "
              "a recall floor of 0.8 for Chinstrap there lets a few mistakes pass and stops a model that "
              "cannot tell them from Adelies.")
-
-
-@pytest.fixture()
-def course(tmp_path):
-    return fake.course_evaluation(tmp_path / "course")
-
-
-@pytest.fixture()
-def candidate(tmp_path):
-    return fake.candidate_evaluation(tmp_path / "candidate")
 
 
 def recall_floor(bound=0.8, slicing=None, class_ids=(1,), metric="Recall", change=False, binarize=True):

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import logging
 import math
 import tempfile
 from contextlib import contextmanager
-from pathlib import Path
 
 import numpy as np
 
 from utils import config, paths, schema
-from utils.exercises.common import NOT_ATTEMPTED, ExerciseError, exercise_check, require
+from utils.exercises.common import (
+    NOT_ATTEMPTED,
+    ExerciseError,
+    exercise_check,
+    load_student_module,
+    require,
+)
 
 CHAPTER = "03_transform"
 RATIO = "bill_ratio_xf"
@@ -181,19 +184,9 @@ class _NotAttempted(Exception):
 
 def load_module(module_file):
     """The module file as a fresh Python module (edits are picked up at every call)."""
-    path = Path(module_file)
-    require(path.suffix == ".py" and path.is_file(), f"{path} is not a Python file: write it first "
-            "(run the %%writefile cell above)")
-    name = "exercise_03_" + hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except Exception as error:  # the student's file does not import
-        raise ExerciseError(f"your module file does not load: {type(error).__name__}: {error}") from error
-    require(callable(getattr(module, "preprocessing_fn", None)),
-            "the module file must define preprocessing_fn(inputs) -> dict (Transform looks for that name)")
-    return module
+    return load_student_module(module_file, "03", {
+        "preprocessing_fn": "the module file must define preprocessing_fn(inputs) -> dict (Transform looks "
+                            "for that name)"})
 
 
 def _instances(rows) -> list[dict]:

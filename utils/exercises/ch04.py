@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import math
 import tempfile
 from pathlib import Path
 
 from utils import config, data, examples, paths, schema, training
-from utils.exercises.common import NOT_ATTEMPTED, ExerciseError, exercise_check, require
+from utils.exercises.common import (
+    NOT_ATTEMPTED,
+    ExerciseError,
+    exercise_check,
+    load_student_module,
+    require,
+)
 
 CHAPTER = "04_trainer_tuner"
 
@@ -114,20 +118,8 @@ class _NotAttempted(Exception):
 
 def load_module(module_file):
     """The student's module file as a fresh Python module (edits are picked up at every call)."""
-    path = Path(module_file)
-    require(path.suffix == ".py" and path.is_file(), f"{path} is not a Python file: write it first "
-            "(run the %%writefile cell above)")
-    name = "exercise_04_" + hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except Exception as error:  # the student's file does not import
-        raise ExerciseError(f"your module file does not load: {type(error).__name__}: {error}") from error
-    for function in ("run_fn", "export"):
-        require(callable(getattr(module, function, None)),
-                f"the module file must define {function}(...) (the Trainer calls run_fn, which calls export)")
-    return module
+    hint = "the module file must define {}(...) (the Trainer calls run_fn, which calls export)"
+    return load_student_module(module_file, "04", {name: hint.format(name) for name in ("run_fn", "export")})
 
 
 def serving_requests() -> list[bytes]:

@@ -8,6 +8,9 @@ nothing in a notebook: a student never sees a bare ``False`` under "not attempte
 from __future__ import annotations
 
 import functools
+import hashlib
+import importlib.util
+from pathlib import Path
 
 SOLUTIONS = "notebooks/solutions/{chapter}_solutions.ipynb"
 NOT_ATTEMPTED, CORRECT, WRONG = "not attempted yet", "correct", "not right yet"
@@ -70,3 +73,22 @@ def require(condition: bool, message: str) -> None:
 
 def percent(share: dict[str, float]) -> str:
     return ", ".join(f"{name} {100 * value:.0f} %" for name, value in share.items())
+
+
+def load_student_module(module_file, chapter: str, required: dict[str, str]):
+    """The student's module file (written with %%writefile) as a fresh Python module: a name from its
+    content, so an edit is picked up at the next call. ``required``: function name -> the hint when the
+    file does not define it."""
+    path = Path(module_file)
+    require(path.suffix == ".py" and path.is_file(), f"{path} is not a Python file: write it first "
+            "(run the %%writefile cell above)")
+    name = f"exercise_{chapter}_" + hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:  # the student's file does not import
+        raise ExerciseError(f"your module file does not load: {type(error).__name__}: {error}") from error
+    for function, hint in required.items():
+        require(callable(getattr(module, function, None)), hint)
+    return module
