@@ -164,14 +164,17 @@ def validate_once(model_path: str, requests: list, max_loading_seconds: int, tmp
             try:
                 server.start()
             except RuntimeError as e:
-                raise InfraValidationFailed(f"the model server did not start: {e}") from None
+                what = str(e).split("; its log")[0]  # the log is in the executor's log, below
+                raise InfraValidationFailed(f"{what} (max_loading_time_seconds = {max_loading_seconds} "
+                                            "covers starting the server and loading the model)") from None
             with grpc.insecure_channel(server.grpc_target) as channel:
                 wait_until_available(channel, deadline)
                 for request in requests:
                     send_and_check(channel, request)
-        except InfraValidationFailed:
+        except InfraValidationFailed as e:
             log.error("model server log:\n%s", server.log()[-3000:])
-            raise
+            # The reason names the copy as the server saw it: <model name>/<version>/...
+            raise InfraValidationFailed(str(e).replace(workdir + os.sep, "")) from None
         finally:
             server.stop()
 
