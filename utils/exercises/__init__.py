@@ -31,6 +31,11 @@ from utils.exercises.ch05 import (
     check_05_reject_candidate,
     check_05_without_sex,
 )
+from utils.exercises.ch06 import (
+    check_06_diagnose_failures,
+    check_06_read_pushes,
+    check_06_rollback,
+)
 from utils.exercises.common import ExerciseError, Verdict
 
 __all__ = [
@@ -56,5 +61,8 @@ __all__ = [
     "check_05_diagnose_dream",
     "check_05_reject_candidate",
     "check_05_without_sex",
+    "check_06_diagnose_failures",
+    "check_06_read_pushes",
+    "check_06_rollback",
     "monday_database",
 ]
