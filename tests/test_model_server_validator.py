@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 import tensorflow as tf
 from tensorflow_serving.apis import predict_pb2, prediction_log_pb2
+from tfx.components.infra_validator import executor as tfx_infra_executor
 from tfx.components.pusher import executor as pusher_executor
 from tfx.components.util import examples_utils
 from tfx.dsl.components.base import base_executor
 from tfx.proto import example_gen_pb2, infra_validator_pb2
 from tfx.types import artifact_utils, standard_artifacts
-from tfx.utils import proto_utils
+from tfx.utils import io_utils, path_utils, proto_utils
 
 from tests.penguin_model import SERVING, read_penguins, serialized
 from tests.serving_testing import penguin_savedmodel, pid_alive  # noqa: F401 - fixture
@@ -122,6 +123,26 @@ def test_a_servable_model_is_infra_blessed_with_a_warmup_file(blessed):
     assert {r.predict_log.request.model_spec.signature_name for r in records} == {"serving_default"}
     assert_no_server_left(pids)
     assert not list((root / "tmp").glob("infra_validation_*")), "the temporary versions folder is left"
+
+
+def test_the_warmup_file_is_the_one_tfx_infra_validator_writes(blessed, tmp_path):
+    """Byte for byte what TFX's executor (_CreateWarmupModel) writes for the same requests, at the path it
+    uses. (TFX's request builder draws its examples shuffled, so each run sends other penguins.)"""
+    _, blessing, _ = blessed
+    stamped = Path(blessing.uri) / "stamped_model"
+    ours = stamped / "assets.extra" / "tf_serving_warmup_requests"
+    requests = [record.predict_log.request for record in warmup_records(stamped)]
+    theirs = tmp_path / "tf_serving_warmup_requests"
+    io_utils.write_tfrecord_file(str(theirs), *[tfx_infra_executor._convert_to_prediction_log(r)
+                                                for r in requests])
+    assert ours.read_bytes() == theirs.read_bytes()
+    assert Path(path_utils.warmup_file_path(str(stamped))) == ours
+    def canonical(record: bytes) -> bytes:  # a tf.Example's features are a map: compare them in one order
+        return tf.train.Example.FromString(record).SerializeToString(deterministic=True)
+
+    sent = {canonical(r.inputs["examples"].string_val[0]) for r in requests}
+    assert len(sent) == NUM_EXAMPLES
+    assert sent <= {canonical(serialized(p)) for p in read_penguins(SERVING)[:20]}, "penguins of the split"
 
 
 def test_the_model_server_replays_the_warmup_file_at_load(blessed, tmp_path):

@@ -212,8 +212,8 @@ def retrained_evaluator(examples_from: tfx.components.CsvExampleGen,
 def request_spec(make_warmup: bool = True) -> tfx.proto.RequestSpec:
     """Chapter 06: the requests of infra validation, for the course's validator and for TFX's own
     InfraValidator alike: ``serving_default`` (serialized tf.Example, TF Serving Predict), 10 examples of
-    the eval split, one request each; with ``make_warmup`` they also become the warmup file of the
-    validated copy of the model that Pusher pushes."""
+    the eval split (TFX's request builder reads it shuffled: other examples at each run), one request each;
+    with ``make_warmup`` they also become the warmup file of the validated copy that Pusher pushes."""
     return tfx.proto.RequestSpec(
         tensorflow_serving=tfx.proto.TensorFlowServingRequestSpec(signature_names=["serving_default"]),
         split_name="eval", num_examples=10, make_warmup=make_warmup)
