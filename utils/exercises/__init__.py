@@ -31,6 +31,11 @@ from utils.exercises.ch05 import (
     check_05_reject_candidate,
     check_05_without_sex,
 )
+from utils.exercises.ch07 import (
+    check_07_rest_request,
+    check_07_safety_net,
+    check_07_unlabelled_client,
+)
 from utils.exercises.common import ExerciseError, Verdict
 
 __all__ = [
@@ -56,5 +61,8 @@ __all__ = [
     "check_05_diagnose_dream",
     "check_05_reject_candidate",
     "check_05_without_sex",
+    "check_07_rest_request",
+    "check_07_safety_net",
+    "check_07_unlabelled_client",
     "monday_database",
 ]
