@@ -174,7 +174,7 @@ def latency_plot(samples: dict[str, list[float]]):
 
     names = list(samples)
     fig, ax = plt.subplots(figsize=(8, 0.5 * len(names) + 1.2))
-    ax.boxplot([[s * 1000 for s in samples[name]] for name in names], vert=False, whis=(1, 99),
+    ax.boxplot([[s * 1000 for s in samples[name]] for name in names], orientation="horizontal", whis=(1, 99),
                flierprops={"markersize": 2, "alpha": 0.5})
     ax.set_yticks(range(1, len(names) + 1), names)
     ax.set_xscale("log")
