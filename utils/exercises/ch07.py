@@ -30,7 +30,7 @@ CAUSES = {
     "b": "a request that names no version and no label is answered by the highest version the server has "
          "loaded, and that is the canary",
     "c": "the server picks one of the loaded versions at random for each request",
-    "d": "REST rounds the probabilities, so close answers come out as another species",
+    "d": "REST rounds the probabilities, so they come back slightly different",
 }
 FIXES = {
     "a": "the client sends its requests to /v1/models/penguins/labels/stable:predict (over gRPC: "
@@ -135,7 +135,8 @@ def check_07_unlabelled_client(server, answer):
     hints = {"a": "the canary may well be right where the two differ: that is what a canary is for. The "
                   "question is why this client gets it at all",
              "c": "send the same request several times: the same version answers every time",
-             "d": "both protocols carry float32 values exactly enough; the classes differ, not the decimals"}
+             "d": "sections 3 and 4 showed that REST and gRPC both give the in-process probabilities bit for "
+                  "bit"}
     require(answer["cause"] == RIGHT_CAUSE, hints.get(answer["cause"], ""))
     require(answer["fix"] in FIXES, f'"fix": one of the letters {sorted(FIXES)}')
     fix_hints = {"b": "the server loads the versions of its policy whatever the order; after a restart the "
