@@ -59,7 +59,7 @@ def request_spec(signature_names=("serving_default",), make_warmup=True):
         split_name="eval", num_examples=NUM_EXAMPLES, make_warmup=make_warmup)
 
 
-def run_validator(root: Path, model, examples, spec, num_tries=1):
+def run_validator(root: Path, model, examples, spec, num_tries=1, max_loading=60):
     """Run the executor as TFX does (parameters as JSON text); -> (blessing, the server processes it
     started, as pids)."""
     blessing = standard_artifacts.InfraBlessing()
@@ -68,7 +68,7 @@ def run_validator(root: Path, model, examples, spec, num_tries=1):
     exec_properties = {
         "request_spec": proto_utils.proto_to_json(spec),
         "validation_spec": proto_utils.proto_to_json(
-            infra_validator_pb2.ValidationSpec(max_loading_time_seconds=60, num_tries=num_tries)),
+            infra_validator_pb2.ValidationSpec(max_loading_time_seconds=max_loading, num_tries=num_tries)),
     }
     started = []
     original_start = ModelServerProcess.start
@@ -153,7 +153,17 @@ def test_a_model_without_variables_does_not_load_and_is_not_blessed(tmp_path, pe
     assert blessing.get_int_custom_property("blessed") == 0
     reason = blessing.get_string_custom_property("infra_failure")
     assert reason.startswith("attempt 2 of 2: the model did not load:"), reason
+    assert "infra-validation-model/1/variables/variables" in reason and str(tmp_path) not in reason
     assert len(pids) == 2
+    assert_no_server_left(pids)
+
+
+def test_a_loading_time_too_short_is_not_blessed_and_says_so(tmp_path, penguin_savedmodel):
+    blessing, pids = run_validator(tmp_path, model_artifact(tmp_path, penguin_savedmodel),
+                                   examples_artifact(tmp_path), request_spec(), max_loading=1)
+    assert blessing.get_int_custom_property("blessed") == 0
+    reason = blessing.get_string_custom_property("infra_failure")
+    assert "not ready after 1" in reason and "max_loading_time_seconds = 1" in reason, reason
     assert_no_server_left(pids)
 
 

@@ -164,14 +164,17 @@ def validate_once(model_path: str, requests: list, max_loading_seconds: int, tmp
             try:
                 server.start()
             except RuntimeError as e:
-                raise InfraValidationFailed(f"the model server did not start: {e}") from None
+                what = str(e).split("; its log")[0]  # the log is in the executor's log, below
+                raise InfraValidationFailed(f"{what} (max_loading_time_seconds = {max_loading_seconds} "
+                                            "covers starting the server and loading the model)") from None
             with grpc.insecure_channel(server.grpc_target) as channel:
                 wait_until_available(channel, deadline)
                 for request in requests:
                     send_and_check(channel, request)
-        except InfraValidationFailed:
+        except InfraValidationFailed as e:
             log.error("model server log:\n%s", server.log()[-3000:])
-            raise
+            # The reason names the copy as the server saw it: <model name>/<version>/...
+            raise InfraValidationFailed(str(e).replace(workdir + os.sep, "")) from None
         finally:
             server.stop()
 
@@ -194,8 +197,8 @@ def wait_until_available(channel, deadline: float) -> None:
             if state == "AVAILABLE":
                 return
             if state == "END":
-                raise InfraValidationFailed(
-                    f"the model did not load: {status.status.error_message or 'unloaded'}")
+                first_line = (status.status.error_message or "unloaded").splitlines()[0]
+                raise InfraValidationFailed(f"the model did not load: {first_line}")
         time.sleep(0.2)
     raise InfraValidationFailed(f"the model was not AVAILABLE within max_loading_time_seconds "
                                 f"(last status: {state})")

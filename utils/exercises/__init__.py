@@ -31,6 +31,11 @@ from utils.exercises.ch05 import (
     check_05_reject_candidate,
     check_05_without_sex,
 )
+from utils.exercises.ch06 import (
+    check_06_diagnose_failures,
+    check_06_read_pushes,
+    check_06_rollback,
+)
 from utils.exercises.ch07 import (
     check_07_rest_request,
     check_07_safety_net,
@@ -61,6 +66,9 @@ __all__ = [
     "check_05_diagnose_dream",
     "check_05_reject_candidate",
     "check_05_without_sex",
+    "check_06_diagnose_failures",
+    "check_06_read_pushes",
+    "check_06_rollback",
     "check_07_rest_request",
     "check_07_safety_net",
     "check_07_unlabelled_client",
