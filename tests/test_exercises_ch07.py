@@ -1,8 +1,10 @@
 # ruff: noqa: F811 - pytest fixtures imported from tests/serving_testing.py are redefined as arguments
-"""Chapter 07's checks: right answers pass, typical wrong ones fail with their hint, None waits. 7.1 and 7.2
-ask the shared test server (tests/serving_testing.py: penguins versions 1 and 2, stable on 1, canary on 2);
-7.3's check starts a server of its own on a folder of two versions, and stops it."""
+"""Chapter 07's checks: right answers pass, typical wrong ones fail with their hint, None waits. 7.1 asks
+the shared test server (tests/serving_testing.py: penguins versions 1 and 2, stable on 1, canary on 2); 7.2
+reads latency tables written here; 7.3's check starts a server of its own on a folder of two versions, and
+stops it."""
 
+import pandas as pd
 import pytest
 
 from tests.exercise_testing import assert_not_attempted, assert_wrong
@@ -21,7 +23,7 @@ def request(body=None, path="/v1/models/penguins:predict"):
 
 def test_none_means_not_attempted(capsys, server):
     assert_not_attempted(exercises.check_07_rest_request(server, None))
-    assert_not_attempted(exercises.check_07_unlabelled_client(server, None))
+    assert_not_attempted(exercises.check_07_choose_calls(latency_table(), None))
     assert_not_attempted(exercises.check_07_safety_net(None, "/x", 2, 1))
     assert capsys.readouterr().out.count("not attempted yet") == 3
 
@@ -60,26 +62,46 @@ def test_7_1_typical_wrong_requests_get_their_hint(server):
     wrong(RIGHT_BODY, "a dict")
 
 
-def test_7_1_and_7_2_need_the_running_server(server):
+def test_7_1_needs_the_running_server():
     assert_wrong(exercises.check_07_rest_request(None, request()), "not running")
-    assert_wrong(exercises.check_07_unlabelled_client(None, {"version": 2, "cause": "b", "fix": "a"}),
-                 "not running")
 
 
-def test_7_2_the_version_the_cause_and_the_fix(server):
-    right = {"version": 2, "cause": "b", "fix": "a"}
-    assert exercises.check_07_unlabelled_client(server, right)
-    wrong = lambda answer, hint: assert_wrong(exercises.check_07_unlabelled_client(server, answer), hint)  # noqa: E731
-    wrong(dict(right, version=1), "which version answered")
-    wrong(dict(right, version=5), "is not loaded")
-    wrong(dict(right, version="2"), "an int")
-    wrong(dict(right, cause="a"), "that is what a canary is for")
-    wrong(dict(right, cause="c"), "the same version answers every time")
-    wrong(dict(right, cause="d"), "bit for bit")
-    wrong(dict(right, fix="b"), "still the canary")
-    wrong(dict(right, fix="c"), "for everyone")
-    wrong(dict(right, fix="d"), "the same version as REST")
-    wrong(("2", "b", "a"), "a dict")
+def latency_table(rest_1=1.5, rest_32=2.1, grpc_1=1.4, grpc_32=1.7, p99_factor=3.0):
+    """Section 8's table as a test writes it: p50 per row, p99 a few times more."""
+    p50 = {"REST, 1": rest_1, "gRPC, 1": grpc_1, "REST, 32": rest_32, "gRPC, 32": grpc_32}
+    return pd.DataFrame({"p50 (ms)": p50, "p99 (ms)": {k: v * p99_factor for k, v in p50.items()}})
+
+
+RIGHT_CHOICES = {"field": ("gRPC", 1), "archive": ("gRPC", 32), "browser": ("REST", 1),
+                 "archive_seconds": 5.3}
+
+
+def test_7_2_choices_that_meet_the_needs_by_the_measured_numbers():
+    table = latency_table()
+    assert exercises.check_07_choose_calls(table, RIGHT_CHOICES)
+    rest = dict(RIGHT_CHOICES, field=("REST", 1), archive=("REST", 32), archive_seconds=6.6)
+    assert exercises.check_07_choose_calls(table, rest)
+    assert ch07.archive_seconds(table, "REST", 32) == pytest.approx(3125 * 2.1 / 1000)
+    fast = latency_table(rest_1=0.5)  # a machine where one penguin per request is fast enough
+    assert exercises.check_07_choose_calls(fast, dict(rest, archive=("REST", 1), archive_seconds=50))
+
+
+def test_7_2_typical_wrong_choices_get_their_hint():
+    table = latency_table()
+
+    def wrong(answer, hint, latency=table):
+        assert_wrong(exercises.check_07_choose_calls(latency, answer), hint)
+
+    wrong(dict(RIGHT_CHOICES, field=("gRPC", 32)), "nothing to put in a batch")
+    wrong(RIGHT_CHOICES, "which row of the table stays under it", latency_table(grpc_1=20.0))
+    wrong(dict(RIGHT_CHOICES, archive=("REST", 1), archive_seconds=150), "paid per request")
+    wrong(dict(RIGHT_CHOICES, archive_seconds=100), "far from what your table says")
+    wrong(dict(RIGHT_CHOICES, archive_seconds="5 s"), "a number")
+    wrong(dict(RIGHT_CHOICES, browser=("gRPC", 1)), "gRPC-Web")
+    wrong(dict(RIGHT_CHOICES, field=("HTTP", 1)), "the protocol one of")
+    wrong(dict(RIGHT_CHOICES, field=("gRPC", 16)), "the size one of")
+    wrong({"field": ("gRPC", 1)}, "with the keys")
+    wrong(RIGHT_CHOICES, "no row 'gRPC, 32'", latency_table().drop(index="gRPC, 32"))
 
 
 def config(base, policy="specific { versions: 1 versions: 2 }", labels=(("stable", 2), ("previous", 1)),

@@ -2,8 +2,8 @@
 
 7.1 sends the student's REST request to the chapter's running server and compares the answer with the one a
 right request gets (sections 3 and 4 showed that the server answers as the SavedModel in-process). 7.2
-asks the server itself which version answers a request that names none. 7.3 reads the student's model
-config, then starts a server on it (and stops it) to see the labels answer.
+judges the choices of protocol and batch size by the latencies the student measured in section 8. 7.3 reads
+the student's model config, then starts a server on it (and stops it) to see the labels answer.
 """
 
 from __future__ import annotations
@@ -24,22 +24,17 @@ MODEL = "penguins"
 FIELD_PENGUIN = {"island": "Dream", "bill_length_mm": 50.9, "bill_depth_mm": 19.1,
                  "flipper_length_mm": 196.0, "body_mass_g": 3550.0, "sex": None}
 
-# Exercise 7.2: why a client that names no version gets the canary's answers, and what to change.
-CAUSES = {
-    "a": "the canary's model is broken: its answers differ from the stable version's",
-    "b": "a request that names no version and no label is answered by the highest version the server has "
-         "loaded, and that is the canary",
-    "c": "the server picks one of the loaded versions at random for each request",
-    "d": "REST rounds the probabilities, so they come back slightly different",
+# Exercise 7.2: three clients and what each needs; the check judges the choices by the measured latencies.
+FIELD_P99_MS = 50.0  # the field app: one penguin as it is measured, an answer within 50 ms in 99 % of cases
+ARCHIVE_PENGUINS, ARCHIVE_SECONDS = 100_000, 60.0  # the archive job: one request after the other
+PROTOCOLS, SIZES = ("REST", "gRPC"), (1, 32)
+CLIENTS = {
+    "field": f"a field app sends each penguin as it is measured; the answer must come within "
+             f"{FIELD_P99_MS:.0f} ms in 99 requests of 100",
+    "archive": f"a job scores {ARCHIVE_PENGUINS:,} archived penguins, one request after the other, and must "
+               f"finish within {ARCHIVE_SECONDS:.0f} s",
+    "browser": "a web page calls the server straight from the user's browser, with the browser's fetch()",
 }
-FIXES = {
-    "a": "the client sends its requests to /v1/models/penguins/labels/stable:predict (over gRPC: "
-         "model_spec.version_label = \"stable\")",
-    "b": "restart the server, so that it loads the stable version first",
-    "c": "delete the canary's version folder",
-    "d": "switch the client from REST to gRPC",
-}
-RIGHT_CAUSE, RIGHT_FIX = "b", "a"
 
 
 def _right_body() -> dict:
@@ -111,41 +106,54 @@ def check_07_rest_request(server, answer):
             "penguin without a recorded sex")
 
 
+def _row(latency, protocol: str, size: int):
+    name = f"{protocol}, {size}"
+    require(name in latency.index, f"the latency table has no row {name!r}: run section 8 first")
+    return latency.loc[name]
+
+
+def archive_seconds(latency, protocol: str, size: int) -> float:
+    """How long the archive job takes, one request after the other, at the measured p50."""
+    return math.ceil(ARCHIVE_PENGUINS / size) * _row(latency, protocol, size)["p50 (ms)"] / 1000
+
+
 @exercise_check("7.2", CHAPTER)
-def check_07_unlabelled_client(server, answer):
-    """7.2: ``answer`` = {"version": the version that answers a request naming none, "cause": letter,
-    "fix": letter}."""
+def check_07_choose_calls(latency, answer):
+    """7.2: ``answer`` = {"field": (protocol, size), "archive": (protocol, size), "browser": (protocol,
+    size), "archive_seconds": estimate}; ``latency``: section 8's table (rows "REST, 1" ... "gRPC, 32")."""
     if answer is None:
         return NOT_ATTEMPTED
-    require(server is not None and server.running(), "the chapter's server is not running: run the cells of "
-            "section 6 that start it, then this check again")
-    require(isinstance(answer, dict) and set(answer) == {"version", "cause", "fix"},
-            'answer with a dict {"version": int, "cause": letter, "fix": letter}')
-    status = requests.get(f"{server.rest_url}/v1/models/{MODEL}", timeout=30).json()["model_version_status"]
-    loaded = sorted(int(s["version"]) for s in status if s["state"] == "AVAILABLE")
-    labels = {label: int(requests.get(f"{server.rest_url}/v1/models/{MODEL}/labels/{label}", timeout=30)
-                         .json()["model_version_status"][0]["version"]) for label in ("stable", "canary")}
-    require(isinstance(answer["version"], int) and not isinstance(answer["version"], bool),
-            '"version": the version number, an int (gRPC: response.model_spec.version.value)')
-    require(answer["version"] in loaded, f'"version": {answer["version"]} is not loaded; the server has '
-            f"{loaded}")
-    require(answer["version"] == max(loaded), '"version": send the client\'s request without a label over '
-            "gRPC and read response.model_spec.version.value: which version answered?")
-    require(answer["cause"] in CAUSES, f'"cause": one of the letters {sorted(CAUSES)}')
-    hints = {"a": "the canary may well be right where the two differ: that is what a canary is for. The "
-                  "question is why this client gets it at all",
-             "c": "send the same request several times: the same version answers every time",
-             "d": "sections 3 and 4 showed that REST and gRPC both give the in-process probabilities bit for "
-                  "bit"}
-    require(answer["cause"] == RIGHT_CAUSE, hints.get(answer["cause"], ""))
-    require(answer["fix"] in FIXES, f'"fix": one of the letters {sorted(FIXES)}')
-    fix_hints = {"b": "the server loads the versions of its policy whatever the order; after a restart the "
-                      "highest is still the canary",
-                 "c": "that ends the canary for everyone, and the clients that asked for it get 404",
-                 "d": "gRPC without a version_label gets the same version as REST without a label"}
-    require(answer["fix"] == RIGHT_FIX, fix_hints.get(answer["fix"], ""))
-    return (f"a request naming nothing gets version {max(loaded)}, the highest loaded: the canary "
-            f"(stable is {labels['stable']}). Clients that mean stable say so in the URL or the ModelSpec")
+    require(isinstance(answer, dict) and set(answer) == {*CLIENTS, "archive_seconds"},
+            f'answer with a dict with the keys {sorted(CLIENTS)} (each a (protocol, penguins per request) '
+            'pair) and "archive_seconds"')
+    for client in CLIENTS:
+        choice = answer[client]
+        require(isinstance(choice, tuple) and len(choice) == 2 and choice[0] in PROTOCOLS
+                and choice[1] in SIZES, f'"{client}": a pair (protocol, penguins per request), the protocol '
+                f"one of {PROTOCOLS}, the size one of {SIZES} (the rows of section 8's table)")
+    protocol, size = answer["field"]
+    require(size == 1, '"field": the app has one penguin at a time, and a user waiting for it: there is '
+            "nothing to put in a batch")
+    p99 = _row(latency, protocol, 1)["p99 (ms)"]
+    require(p99 <= FIELD_P99_MS, f'"field": {protocol} took {p99:.1f} ms at p99 in your measurement, over '
+            f"{FIELD_P99_MS:.0f} ms; which row of the table stays under it?")
+    protocol, size = answer["archive"]
+    seconds = archive_seconds(latency, protocol, size)
+    require(seconds <= ARCHIVE_SECONDS, f'"archive": {ARCHIVE_PENGUINS:,} penguins, {size} per request, at '
+            f"{_row(latency, protocol, size)['p50 (ms)']:.2f} ms a request, take {seconds:.0f} s, over "
+            f"{ARCHIVE_SECONDS:.0f} s: the server's price is paid per request")
+    estimate = answer["archive_seconds"]
+    require(isinstance(estimate, (int, float)) and not isinstance(estimate, bool) and estimate > 0,
+            '"archive_seconds": your estimate of the archive job\'s time, in seconds (a number)')
+    require(abs(estimate - seconds) <= 0.25 * seconds,
+            f'"archive_seconds": {estimate:g} s is far from what your table says for {size} per request over '
+            f"{protocol}: (penguins / penguins per request) requests x the p50 of that row")
+    protocol, size = answer["browser"]
+    require(protocol == "REST", '"browser": a page\'s fetch() speaks HTTP and JSON; gRPC needs HTTP/2 '
+            "framing and trailers that a page cannot use, so a browser reaches a gRPC server only through a "
+            "proxy (gRPC-Web): REST")
+    return (f"the field app gets its answer within {p99:.1f} ms at p99, the archive takes about "
+            f"{seconds:.0f} s in batches, and the browser speaks REST")
 
 
 def _config(text):
