@@ -36,6 +36,11 @@ from utils.exercises.ch06 import (
     check_06_read_pushes,
     check_06_rollback,
 )
+from utils.exercises.ch07 import (
+    check_07_choose_calls,
+    check_07_rest_request,
+    check_07_safety_net,
+)
 from utils.exercises.common import ExerciseError, Verdict
 
 __all__ = [
@@ -64,5 +69,8 @@ __all__ = [
     "check_06_diagnose_failures",
     "check_06_read_pushes",
     "check_06_rollback",
+    "check_07_choose_calls",
+    "check_07_rest_request",
+    "check_07_safety_net",
     "monday_database",
 ]
