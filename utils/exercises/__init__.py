@@ -31,6 +31,7 @@ from utils.exercises.ch05 import (
     check_05_reject_candidate,
     check_05_without_sex,
 )
+from utils.exercises.ch08 import check_08_incident, check_08_models_to_retrain, check_08_trainer_schema
 from utils.exercises.common import ExerciseError, Verdict
 
 __all__ = [
@@ -56,5 +57,8 @@ __all__ = [
     "check_05_diagnose_dream",
     "check_05_reject_candidate",
     "check_05_without_sex",
+    "check_08_incident",
+    "check_08_models_to_retrain",
+    "check_08_trainer_schema",
     "monday_database",
 ]
