@@ -1,10 +1,10 @@
 """Walks through ML Metadata's lineage graph, for the views chapter 08 builds on its own queries.
 
 Chapter 08 teaches the queries (``get_events_by_*``, filter queries, ``get_lineage_subgraph``) in the
-notebook; this module holds what the views around them need: the execution that really made an artifact, a
-subgraph without its cache records, one row per model (its trainer, data, verdicts and pushes), and how often each
-component ran. Everything reads the store through the ``ml_metadata`` API only, so it runs on any store (the
-tests build small ones in memory, utils/metadata_fakes.py).
+notebook; this module holds what the views around them need: the execution that really made an artifact,
+a subgraph without its cache records, one row per model (its trainer, data, verdicts and pushes), and how
+often each component ran. Everything reads the store through the ``ml_metadata`` API only, so it runs on
+any store (the tests build small ones in memory, utils/metadata_fakes.py).
 
 Two facts of TFX 1.16's InteractiveContext shape these functions (chapter 08 shows both):
 

@@ -158,8 +158,8 @@ def check_08_models_to_retrain(models_to_retrain, store, examples_id: int):
         evaluated_only = extra & _evaluated_on(trial_store, start)
         require(not evaluated_only,
                 f"on {name} you listed model(s) {sorted(evaluated_only)}, which an Evaluator only "
-                "*evaluated* on these examples: it was trained on another span. Walk DOWNSTREAM only; an execution's "
-                "other inputs are not downstream of the span")
+                "*evaluated* on these examples: it was trained on another span. Walk DOWNSTREAM only; an "
+                "execution's other inputs are not downstream of the span")
         require(not extra, f"on {name} you listed model(s) {sorted(extra)} that were not trained on examples "
                            f"{start}")
     return (f"on the course store, examples {examples_id} trained models {sorted(trials[0][3])}; your query "
