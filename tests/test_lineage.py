@@ -54,7 +54,7 @@ def test_the_models_table_has_trainer_data_verdicts_and_pushes(fake):
     assert list(table.index) == [ids["model"], ids["candidate"], ids["other_model"]]
     course = table.loc[ids["model"]]
     assert (course["trainer"], course["train steps"], course["span/version"]) == ("Trainer", 100, "0/-")
-    assert course["blessed"] == "Evaluator: yes" and course["pushed version"] == "7"
+    assert course["blessed"] == "Evaluator: yes" and course["pushed version"] == metadata_fakes.PUSHED_VERSION
     candidate = table.loc[ids["candidate"]]
     assert candidate["blessed"] == "without_bill_length_evaluator: no" and candidate["pushed version"] == ""
     assert table.loc[ids["other_model"], "span/version"] == "2/2"

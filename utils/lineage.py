@@ -103,20 +103,34 @@ def verdicts(store: metadata_store.MetadataStore) -> dict[int, list[tuple[str, i
 
 
 def pushes(store: metadata_store.MetadataStore) -> dict[int, list[str]]:
-    """model id -> the versions it was pushed as: PushedModel artifacts with ``pushed`` = 1 made by an
-    execution that read the model as its ``model`` input."""
+    """model id -> the versions it was pushed as: PushedModel artifacts with ``pushed`` = 1, each traced to
+    the model its Pusher pushed (:func:`pushed_model`)."""
     pushed = [a for a in store.get_artifacts_by_type("PushedModel") if properties(a).get("pushed") == 1]
     made_by = _producer_executions(store, [a.id for a in pushed])
-    read = {}
-    for event in store.get_events_by_execution_ids({e.id for e in made_by.values()}):
-        if event.type == metadata_store_pb2.Event.INPUT and event.path.steps[0].key == "model":
-            read[event.execution_id] = event.artifact_id
     found: dict[int, list[str]] = {}
     for artifact in pushed:
-        model = read.get(made_by[artifact.id].id)
+        model = pushed_model(store, made_by[artifact.id].id)
         if model is not None:
             found.setdefault(model, []).append(str(properties(artifact).get("pushed_version", "")))
     return found
+
+
+def pushed_model(store: metadata_store.MetadataStore, pusher_execution_id: int) -> int | None:
+    """The id of the Model a Pusher execution pushed. Its ``model`` input if it had one; the course's Pusher
+    (chapter 06) has none: it pushes the copy inside its ``infra_blessing``, whose validator read the model;
+    else the model its ``model_blessing`` judged (``current_model_id``)."""
+    read = _inputs(store, pusher_execution_id)
+    if "model" in read:
+        return read["model"]
+    if "infra_blessing" in read:
+        blessing = read["infra_blessing"]
+        validator = producers(store.get_events_by_artifact_ids([blessing])).get(blessing)
+        if validator is not None and "model" in _inputs(store, validator):
+            return _inputs(store, validator)["model"]
+    if "model_blessing" in read:
+        [blessing] = store.get_artifacts_by_id([read["model_blessing"]])
+        return properties(blessing).get("current_model_id")
+    return None
 
 
 def models_table(store: metadata_store.MetadataStore) -> pd.DataFrame:
@@ -165,6 +179,15 @@ def _producer_executions(store: metadata_store.MetadataStore,
     made_by = producers(store.get_events_by_artifact_ids(list(artifact_ids)))
     executions = {e.id: e for e in store.get_executions_by_id(set(made_by.values()))}
     return {artifact: executions[execution] for artifact, execution in made_by.items()}
+
+
+def _inputs(store: metadata_store.MetadataStore, execution_id: int) -> dict[str, int]:
+    """channel key -> the (first) artifact id an execution read under it."""
+    found: dict[str, int] = {}
+    for event in store.get_events_by_execution_ids([execution_id]):
+        if event.type == metadata_store_pb2.Event.INPUT:
+            found.setdefault(event.path.steps[0].key, event.artifact_id)
+    return found
 
 
 def _steps(trainer: metadata_store_pb2.Execution) -> int | None:

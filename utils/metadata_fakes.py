@@ -9,7 +9,8 @@ launcher (InteractiveContext) records, checked on the course store:
 * a cached execution records OUTPUT events to the *same* artifacts as the execution it reused;
 * a Resolver records OUTPUT events only (no input), and an Importer is recorded ``cached`` on its first run;
 * Examples carry ``span``, ``version`` and ``input_fingerprint`` as custom properties; a ModelBlessing carries
-  ``blessed`` and ``current_model_id``; a PushedModel ``pushed`` and ``pushed_version``.
+  ``blessed`` and ``current_model_id``; a PushedModel ``pushed`` and ``pushed_version`` (a string);
+* chapter 06's Pusher reads no model: it pushes the copy in the infra validator's blessing.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ COMPONENT_TYPES = {  # component id -> execution type name, as TFX registers the
     "Trainer": "tfx.components.trainer.component.Trainer",
     "Evaluator": "tfx.components.evaluator.component.Evaluator",
     "Pusher": "tfx.components.pusher.component.Pusher",
+    "ModelServerInfraValidator": "utils.components.model_server_validator.ModelServerInfraValidator",
 }
 
 
@@ -88,13 +90,15 @@ class FakeStore:
         return execution_id
 
 
+PUSHED_VERSION = "1764250000"  # TFX's Pusher names a version by the push's Unix time, as a string
 TRAINER_HASH = "ab" * 32  # what the Trainer's module_path carries: the sha256 of the trainer folder's files
 
 
 def course_store() -> tuple[metadata_store.MetadataStore, dict[str, int]]:
     """A store with the course's shape after chapters 01–06, and the ids of its named artifacts.
 
-    The course model (``model``) is trained on span 0 through Transform, blessed and pushed as version 7;
+    The course model (``model``) is trained on span 0 through Transform, blessed, validated by the course's
+    infra validator and pushed as PUSHED_VERSION, by a Pusher that reads the two blessings (as chapter 06's);
     the weaker ``candidate`` is trained on the same data and not blessed. A second delivery (``examples_2``,
     span 2, version 2) trains ``other_model``, which is only *evaluated* on span 0. Cache hits repeat the
     CsvExampleGen and the Trainer; a Resolver re-outputs the course model; the Importer is recorded cached."""
@@ -130,10 +134,15 @@ def course_store() -> tuple[metadata_store.MetadataStore, dict[str, int]]:
                    outputs={"model": [ids["model"]], "model_blessing": [ids["blessing"]]})
     ids["candidate_blessing"] = _evaluator(fake, "without_bill_length_evaluator", ids["examples"],
                                            ids["candidate"], blessed=0, baseline=ids["model"])
-    ids["infra_blessing"] = fake.artifact("InfraBlessing", "/p/InfraValidator/blessing/14", blessed=1)
-    ids["pushed"] = fake.artifact("PushedModel", "/p/Pusher/pushed_model/15", pushed=1, pushed_version=7,
-                                  pushed_destination="/work/serving/penguins/7")
-    fake.execution("Pusher", inputs={"model": [ids["model"]], "model_blessing": [ids["blessing"]],
+    ids["infra_blessing"] = fake.artifact("InfraBlessing", "/p/ModelServerInfraValidator/blessing/14",
+                                          blessed=1, has_model=1)
+    fake.execution("ModelServerInfraValidator",
+                   inputs={"model": [ids["model"]], "examples": [ids["examples"]]},
+                   outputs={"blessing": [ids["infra_blessing"]]})
+    ids["pushed"] = fake.artifact("PushedModel", "/p/Pusher/pushed_model/15", pushed=1,
+                                  pushed_version=PUSHED_VERSION,
+                                  pushed_destination=f"/work/serving/penguins/{PUSHED_VERSION}")
+    fake.execution("Pusher", inputs={"model_blessing": [ids["blessing"]],
                                      "infra_blessing": [ids["infra_blessing"]]},
                    outputs={"pushed_model": [ids["pushed"]]})
     ids["examples_2"] = fake.artifact("Examples", "/p/landing/examples/16", span=2, version=2)
