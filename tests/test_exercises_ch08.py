@@ -16,7 +16,7 @@ def fake():
 def test_none_means_not_attempted(capsys, fake):
     store, ids = fake
     assert_not_attempted(exercises.check_08_trainer_schema(store, ids["model"], None))
-    assert_not_attempted(exercises.check_08_incident(store, ids["model"], None))
+    assert_not_attempted(exercises.check_08_incident(store, ids["retrained_pushed"], None))
     assert_not_attempted(exercises.check_08_models_to_retrain(None, store, ids["examples"]))
     assert capsys.readouterr().out.count("not attempted yet") == 3
 
@@ -49,32 +49,36 @@ def test_8_1_a_schema_off_the_models_path_is_named_by_its_maker():
 
 def right_incident(store, ids):
     [trainer] = store.get_executions_by_id([ids["trainer_execution"]])
-    return {"examples": ids["examples"], "span": 0, "schema": ids["schema"],
-            "trainer_code": exercises.ch08.module_hash(trainer), "same_data_models": {ids["candidate"]}}
+    return {"model": ids["retrained"], "examples": ids["examples"], "span": 0, "schema": ids["schema"],
+            "trainer_code": exercises.ch08.module_hash(trainer),
+            "same_data_models": {ids["model"], ids["candidate"]}}
 
 
 def test_8_2_the_incident_right_and_each_typical_mistake(fake):
     store, ids = fake
     right = right_incident(store, ids)
     assert right["trainer_code"] == metadata_fakes.TRAINER_HASH
-    assert exercises.check_08_incident(store, ids["model"], right)
-    transformed = lineage.upstream_artifacts(store, ids["model"], "Examples")
+    assert exercises.check_08_incident(store, ids["retrained_pushed"], right)
+    transformed = lineage.upstream_artifacts(store, ids["retrained"], "Examples")
     [transformed_id] = [a.id for a in transformed if a.id != ids["examples"]]
     wrong = {
+        "the baseline the Evaluator compared": dict(right, model=ids["model"]),
+        "follow the Pusher's inputs": dict(right, model=ids["candidate"]),
         "written by Transform": dict(right, examples=transformed_id),
         "not upstream of model": dict(right, examples=ids["examples_2"]),
         "custom_properties\\['span'\\]": dict(right, span=2),
         "exercise 8.1": dict(right, schema=ids["transform_graph"]),
         "Transform module's hash": dict(right, trainer_code="cd" * 32),
         "after '0.0\\+'": dict(right, trainer_code="penguin_trainer@/p/_wheels/t.whl"),
-        "leave model": dict(right, same_data_models={ids["candidate"], ids["model"]}),
-        "walk DOWNSTREAM": dict(right, same_data_models=set()),
-        "were not trained on examples": dict(right, same_data_models={ids["candidate"], ids["other_model"]}),
+        "leave model": dict(right, same_data_models={ids["candidate"], ids["model"], ids["retrained"]}),
+        "walk DOWNSTREAM": dict(right, same_data_models={ids["model"]}),
+        "were not trained on examples": dict(right, same_data_models={ids["candidate"], ids["model"],
+                                                                       ids["other_model"]}),
         "exactly the keys": {k: v for k, v in right.items() if k != "span"},
         "a set of model artifact ids": dict(right, same_data_models="9"),
     }
     for hint, answer in wrong.items():
-        assert_wrong(exercises.check_08_incident(store, ids["model"], answer), hint)
+        assert_wrong(exercises.check_08_incident(store, ids["retrained_pushed"], answer), hint)
 
 
 def downstream_models(store, examples_id):
@@ -114,7 +118,7 @@ def test_8_3_typical_wrong_queries_fail_with_their_hint(fake):
         return {a.id for a in graph.artifacts}
 
     def hard_coded(store, examples_id):
-        return {ids["model"], ids["candidate"]}
+        return {ids["model"], ids["candidate"], ids["retrained"]}
 
     def broken(store, examples_id):
         return store.get_artifacts_by_id(examples_id)

@@ -51,13 +51,16 @@ def test_subgraph_refuses_an_empty_start():
 def test_the_models_table_has_trainer_data_verdicts_and_pushes(fake):
     store, ids = fake
     table = lineage.models_table(store)
-    assert list(table.index) == [ids["model"], ids["candidate"], ids["other_model"]]
+    assert list(table.index) == [ids["model"], ids["candidate"], ids["retrained"], ids["other_model"]]
     course = table.loc[ids["model"]]
     assert (course["trainer"], course["train steps"], course["span/version"]) == ("Trainer", 100, "0/-")
     assert course["blessed"] == "Evaluator: yes" and course["pushed version"] == metadata_fakes.PUSHED_VERSION
     candidate = table.loc[ids["candidate"]]
     assert candidate["blessed"] == "without_bill_length_evaluator: no" and candidate["pushed version"] == ""
     assert table.loc[ids["other_model"], "span/version"] == "2/2"
+    retrained = table.loc[ids["retrained"]]
+    assert (retrained["train steps"], retrained["blessed"]) == (200, "retrained_evaluator: yes")
+    assert retrained["pushed version"] == metadata_fakes.RETRAINED_VERSION
 
 
 def test_runs_per_component_counts_real_runs_and_cache_hits(fake):

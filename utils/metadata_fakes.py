@@ -91,6 +91,7 @@ class FakeStore:
 
 
 PUSHED_VERSION = "1764250000"  # TFX's Pusher names a version by the push's Unix time, as a string
+RETRAINED_VERSION = "1764250100"
 TRAINER_HASH = "ab" * 32  # what the Trainer's module_path carries: the sha256 of the trainer folder's files
 
 
@@ -99,6 +100,7 @@ def course_store() -> tuple[metadata_store.MetadataStore, dict[str, int]]:
 
     The course model (``model``) is trained on span 0 through Transform, blessed, validated by the course's
     infra validator and pushed as PUSHED_VERSION, by a Pusher that reads the two blessings (as chapter 06's);
+    ``retrained`` (200 steps, same data) is blessed against it as baseline and pushed as RETRAINED_VERSION;
     the weaker ``candidate`` is trained on the same data and not blessed. A second delivery (``examples_2``,
     span 2, version 2) trains ``other_model``, which is only *evaluated* on span 0. Cache hits repeat the
     CsvExampleGen and the Trainer; a Resolver re-outputs the course model; the Importer is recorded cached."""
@@ -134,17 +136,12 @@ def course_store() -> tuple[metadata_store.MetadataStore, dict[str, int]]:
                    outputs={"model": [ids["model"]], "model_blessing": [ids["blessing"]]})
     ids["candidate_blessing"] = _evaluator(fake, "without_bill_length_evaluator", ids["examples"],
                                            ids["candidate"], blessed=0, baseline=ids["model"])
-    ids["infra_blessing"] = fake.artifact("InfraBlessing", "/p/ModelServerInfraValidator/blessing/14",
-                                          blessed=1, has_model=1)
-    fake.execution("ModelServerInfraValidator",
-                   inputs={"model": [ids["model"]], "examples": [ids["examples"]]},
-                   outputs={"blessing": [ids["infra_blessing"]]})
-    ids["pushed"] = fake.artifact("PushedModel", "/p/Pusher/pushed_model/15", pushed=1,
-                                  pushed_version=PUSHED_VERSION,
-                                  pushed_destination=f"/work/serving/penguins/{PUSHED_VERSION}")
-    fake.execution("Pusher", inputs={"model_blessing": [ids["blessing"]],
-                                     "infra_blessing": [ids["infra_blessing"]]},
-                   outputs={"pushed_model": [ids["pushed"]]})
+    ids["pushed"] = _push(fake, ids, "", ids["model"], ids["blessing"], PUSHED_VERSION)
+    ids["retrained"], _ = _trainer(fake, "retrained_trainer", trainer_inputs, steps=200)
+    ids["retrained_blessing"] = _evaluator(fake, "retrained_evaluator", ids["examples"], ids["retrained"],
+                                           blessed=1, baseline=ids["model"])
+    ids["retrained_pushed"] = _push(fake, ids, "retrained_", ids["retrained"], ids["retrained_blessing"],
+                                    RETRAINED_VERSION)
     ids["examples_2"] = fake.artifact("Examples", "/p/landing/examples/16", span=2, version=2)
     fake.execution("CsvExampleGen", outputs={"examples": [ids["examples_2"]]})
     transform_2 = _transform(fake, ids, "examples_2", "_2")
@@ -155,6 +152,20 @@ def course_store() -> tuple[metadata_store.MetadataStore, dict[str, int]]:
     ids["other_blessing"] = _evaluator(fake, "other_evaluator", ids["examples"], ids["other_model"],
                                        blessed=1)
     return fake.store, ids
+
+
+def _push(fake: FakeStore, ids: dict, prefix: str, model: int, blessing: int, version: str) -> int:
+    """The model validated by the course's infra validator and pushed by a Pusher that reads the two
+    blessings and no model (chapter 06's); returns the PushedModel's id."""
+    infra = fake.artifact("InfraBlessing", f"/p/{prefix}infra_validator/blessing", blessed=1, has_model=1)
+    fake.execution(f"{prefix}infra_validator", kind="ModelServerInfraValidator",
+                   inputs={"model": [model], "examples": [ids["examples"]]}, outputs={"blessing": [infra]})
+    pushed = fake.artifact("PushedModel", f"/p/{prefix}Pusher/pushed_model", pushed=1, pushed_version=version,
+                           pushed_destination=f"/work/serving/penguins/{version}")
+    fake.execution(f"{prefix}Pusher", kind="Pusher",
+                   inputs={"model_blessing": [blessing], "infra_blessing": [infra]},
+                   outputs={"pushed_model": [pushed]})
+    return pushed
 
 
 def _transform(fake: FakeStore, ids: dict, examples: str, suffix: str) -> dict[str, int]:
@@ -168,12 +179,12 @@ def _transform(fake: FakeStore, ids: dict, examples: str, suffix: str) -> dict[s
     return made
 
 
-def _trainer(fake: FakeStore, component_id: str, inputs: dict,
-             custom_config: str = "null") -> tuple[int, int]:
+def _trainer(fake: FakeStore, component_id: str, inputs: dict, custom_config: str = "null",
+             steps: int = 100) -> tuple[int, int]:
     model = fake.artifact("Model", f"/p/{component_id}/model")
     execution = fake.execution(component_id, kind="Trainer", inputs=inputs, outputs={"model": [model]},
                                module_path=f"penguin_trainer@/p/_wheels/t-0.0+{TRAINER_HASH}-py3.whl",
-                               train_args='{\n  "num_steps": 100\n}', custom_config=custom_config)
+                               train_args=f'{{\n  "num_steps": {steps}\n}}', custom_config=custom_config)
     return model, execution
 
 

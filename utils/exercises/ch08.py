@@ -17,7 +17,7 @@ from utils.metadata import properties
 
 CHAPTER = "08_metadata_lineage"
 MODULE_HASH = re.compile(r"-0\.0\+([0-9a-f]{64})-")  # in the wheel's name in a module_path property
-INCIDENT_KEYS = ("examples", "span", "schema", "trainer_code", "same_data_models")
+INCIDENT_KEYS = ("model", "examples", "span", "schema", "trainer_code", "same_data_models")
 
 
 def module_hash(execution: metadata_store_pb2.Execution) -> str | None:
@@ -71,13 +71,27 @@ def check_08_trainer_schema(store, model_id: int, answer):
 
 
 @exercise_check("8.2", CHAPTER)
-def check_08_incident(store, model_id: int, answer):
-    """8.2: from the incident model back to its raw examples (id and span), schema and trainer code, and
-    forward to every other model trained on the same examples."""
+def check_08_incident(store, pushed_id: int, answer):
+    """8.2: from a pushed version to the model it pushed, back to its raw examples (id and span), schema and
+    trainer code, and forward to every other model trained on the same examples."""
     if answer is None:
         return NOT_ATTEMPTED
     require(isinstance(answer, dict) and set(answer) == set(INCIDENT_KEYS),
             "answer with a dict with exactly the keys " + ", ".join(f'"{k}"' for k in INCIDENT_KEYS))
+    pusher = lineage.producers(store.get_events_by_artifact_ids([pushed_id]))[pushed_id]
+    model_id = lineage.pushed_model(store, pusher)
+    given = answer["model"]
+    require(_int(given), '"model": the Model artifact\'s id (an int)')
+    if given != model_id:
+        blessings = store.get_artifacts_by_type("ModelBlessing")
+        baselines = {properties(b).get("baseline_model_id") for b in blessings
+                     if properties(b).get("current_model_id") == model_id}
+        require(given not in baselines,
+                f'"model": model {given} is the baseline the Evaluator compared the pushed model with; it '
+                "is upstream of the push too (through the blessing), but the Pusher pushed the model the "
+                "blessing judged (its current_model_id), the one the infra validator loaded")
+        require(False, '"model": follow the Pusher\'s inputs: the current_model_id of its model_blessing, '
+                       "or the model its infra_blessing's validator read")
     raw = _raw_examples(store, model_id)
     raw_ids = [a.id for a in raw]
     examples = answer["examples"]
@@ -120,9 +134,9 @@ def check_08_incident(store, model_id: int, answer):
                          f"{examples}; a Trainer reads Transform's output, not the raw examples: walk "
                          "DOWNSTREAM over more than one hop")
     require(not extra, f'"same_data_models": {sorted(extra)} were not trained on examples {examples}')
-    return (f"model {model_id} came from examples {examples} (span {answer['span']}) through schema "
-            f"{schema}, "
-            f"trainer code {code[:12]}…; {len(expected)} other model(s) share that data: {sorted(expected)}")
+    return (f"the push is model {model_id}, made from examples {examples} (span {answer['span']}) through "
+            f"schema {schema} with trainer code {code[:12]}…; {len(expected)} other model(s) share that "
+            f"data: {sorted(expected)}")
 
 
 @exercise_check("8.3", CHAPTER)
@@ -136,7 +150,7 @@ def check_08_models_to_retrain(models_to_retrain, store, examples_id: int):
     fake, ids = metadata_fakes.course_store()
     trials = [
         ("the course store", store, examples_id, _reference(store, examples_id)),
-        ("a test store, span 0", fake, ids["examples"], {ids["model"], ids["candidate"]}),
+        ("a test store, span 0", fake, ids["examples"], {ids["model"], ids["candidate"], ids["retrained"]}),
         ("a test store, span 2", fake, ids["examples_2"], {ids["other_model"]}),
     ]
     for name, trial_store, start, expected in trials:
