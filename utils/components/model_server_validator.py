@@ -197,8 +197,8 @@ def wait_until_available(channel, deadline: float) -> None:
             if state == "AVAILABLE":
                 return
             if state == "END":
-                raise InfraValidationFailed(
-                    f"the model did not load: {status.status.error_message or 'unloaded'}")
+                first_line = (status.status.error_message or "unloaded").splitlines()[0]
+                raise InfraValidationFailed(f"the model did not load: {first_line}")
         time.sleep(0.2)
     raise InfraValidationFailed(f"the model was not AVAILABLE within max_loading_time_seconds "
                                 f"(last status: {state})")
