@@ -2,6 +2,7 @@
 shaped as InteractiveContext writes it: cache hits and a Resolver re-output artifacts, an Importer is
 recorded cached."""
 
+import pandas as pd
 import pytest
 from ml_metadata.proto import metadata_store_pb2
 
@@ -61,6 +62,19 @@ def test_the_models_table_has_trainer_data_verdicts_and_pushes(fake):
     retrained = table.loc[ids["retrained"]]
     assert (retrained["train steps"], retrained["blessed"]) == (200, "retrained_evaluator: yes")
     assert retrained["pushed version"] == metadata_fakes.RETRAINED_VERSION
+
+
+def test_a_model_without_a_trainer_has_no_steps_and_the_others_stay_integers():
+    fake = metadata_fakes.FakeStore()
+    imported = fake.artifact("Model", "/elsewhere/model")
+    fake.execution("model_exported_again", kind="Importer", cached=True, outputs={"result": [imported]})
+    trained = fake.artifact("Model", "/p/Trainer/model")
+    fake.execution("Trainer", outputs={"model": [trained]}, train_args='{"num_steps": 100}')
+    table = lineage.models_table(fake.store)
+    assert table.loc[trained, "train steps"] == 100 and str(table["train steps"].dtype) == "Int64"
+    assert table.loc[imported, "trainer"] == "model_exported_again"
+    assert table.loc[imported, "train steps"] is pd.NA
+    assert "100.0" not in table.to_string()
 
 
 def test_runs_per_component_counts_real_runs_and_cache_hits(fake):

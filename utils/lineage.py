@@ -157,7 +157,9 @@ def models_table(store: metadata_store.MetadataStore) -> pd.DataFrame:
         })
     columns = ["model", "trainer", "trainer execution", "train steps", "examples", "span/version", "blessed",
                "pushed version"]
-    return pd.DataFrame(rows, columns=columns).set_index("model")
+    table = pd.DataFrame(rows, columns=columns).set_index("model")
+    table["train steps"] = table["train steps"].astype("Int64")  # a model an Importer brought in has none
+    return table
 
 
 def runs_per_component(store: metadata_store.MetadataStore) -> pd.DataFrame:
