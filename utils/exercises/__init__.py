@@ -41,6 +41,7 @@ from utils.exercises.ch07 import (
     check_07_rest_request,
     check_07_safety_net,
 )
+from utils.exercises.ch08 import check_08_incident, check_08_models_to_retrain, check_08_trainer_schema
 from utils.exercises.common import ExerciseError, Verdict
 
 __all__ = [
@@ -72,5 +73,8 @@ __all__ = [
     "check_07_choose_calls",
     "check_07_rest_request",
     "check_07_safety_net",
+    "check_08_incident",
+    "check_08_models_to_retrain",
+    "check_08_trainer_schema",
     "monday_database",
 ]
