@@ -31,6 +31,7 @@ from utils.exercises.ch05 import (
     check_05_reject_candidate,
     check_05_without_sex,
 )
+from utils.exercises.ch10 import check_10_abstention, check_10_body_mass_skew, check_10_incidents
 from utils.exercises.common import ExerciseError, Verdict
 
 __all__ = [
@@ -56,5 +57,8 @@ __all__ = [
     "check_05_diagnose_dream",
     "check_05_reject_candidate",
     "check_05_without_sex",
+    "check_10_abstention",
+    "check_10_body_mass_skew",
+    "check_10_incidents",
     "monday_database",
 ]

@@ -177,8 +177,9 @@ def request_examples(record: prediction_log_pb2.PredictionLog, schema=None) -> l
     """The examples one logged predict request carried: parsed from the serialized tf.Examples of
     ``serving_default`` (input ``examples``), or built row by row from the named raw inputs of
     ``serving_raw`` (a NaN number or an empty string is a missing value, as that signature reads it).
-    A raw input arrives as float32; with a ``schema``, a feature the schema says is INT is written as an
-    integer again (rounded), as the client's data had it."""
+    A missing value becomes an empty list of the feature's type, as CsvExampleGen writes it. A raw input
+    arrives as float32; with a ``schema``, a feature the schema says is INT is written as an integer again
+    (rounded), as the client's data had it."""
     integers = {f.name for f in schema.feature if f.type == schema_pb2.INT} if schema is not None else set()
     inputs = {alias: tf.make_ndarray(tensor) for alias, tensor in record.predict_log.request.inputs.items()}
     if set(inputs) == {"examples"}:
@@ -189,13 +190,11 @@ def request_examples(record: prediction_log_pb2.PredictionLog, schema=None) -> l
     examples = [tf.train.Example() for _ in range(rows.pop())]
     for alias, values in sorted(inputs.items()):
         for example, value in zip(examples, np.asarray(values).reshape(-1), strict=True):
+            feature = example.features.feature[alias]
             if isinstance(value, bytes):
-                if value:  # an absent feature, not an empty one: missing, as in the client's data
-                    example.features.feature[alias].bytes_list.value.append(value)
-            elif math.isnan(float(value)):
-                continue
+                feature.bytes_list.value.extend([value] if value else [])
             elif alias in integers:
-                example.features.feature[alias].int64_list.value.append(int(round(float(value))))
+                feature.int64_list.value.extend([] if math.isnan(float(value)) else [int(round(float(value)))])
             else:
-                example.features.feature[alias].float_list.value.append(float(value))
+                feature.float_list.value.extend([] if math.isnan(float(value)) else [float(value)])
     return examples
