@@ -53,6 +53,7 @@ def test_10_2_the_threshold_for_the_budget():
 def test_10_3_each_incident_its_risk_and_check():
     right = {1: ("misuse", "request_validation"), 2: ("bias", "slice_floor"), 3: ("extraction", "rate_limit")}
     assert exercises.check_10_incidents(right)
+    assert exercises.check_10_incidents({**right, 1: ("bugs", "request_validation")}), "a client's bug too"
     assert_wrong(exercises.check_10_incidents({**right, 1: ("bugs", "unit_test")}), "incident 1: 3.7 g")
     assert_wrong(exercises.check_10_incidents({**right, 2: ("bias", "data_gate")}), "Evaluator setting")
     assert_wrong(exercises.check_10_incidents({**right, 3: ("adversarial", "robustness_test")}),

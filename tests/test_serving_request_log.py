@@ -99,7 +99,8 @@ def test_logged_raw_inputs_become_examples_with_the_schema_types():
     assert features["bill_length_mm"].float_list.value == [39.5]
     missing = second.features.feature  # an empty list of the feature's type, as CsvExampleGen writes it
     assert missing["island"].WhichOneof("kind") == "bytes_list" and not missing["island"].bytes_list.value
-    assert missing["body_mass_g"].WhichOneof("kind") == "int64_list" and not missing["body_mass_g"].int64_list.value
+    assert missing["body_mass_g"].WhichOneof("kind") == "int64_list"
+    assert not missing["body_mass_g"].int64_list.value
 
 
 def test_logged_serialized_examples_are_parsed_back():
@@ -137,7 +138,8 @@ def test_the_server_logs_rest_and_grpc_predictions_and_a_failing_log_fails_no_re
         (tmp_path / "a-file").write_text("not a folder")
         prefix = tmp_path / "a-file" / "tiny"
     (tmp_path / "models.config").write_text(served_config(tmp_path / "tiny", prefix))
-    process = ModelServerProcess(model_config_file=tmp_path / "models.config", log_path=tmp_path / "server.log")
+    process = ModelServerProcess(model_config_file=tmp_path / "models.config",
+                                 log_path=tmp_path / "server.log")
     with process:
         status, body = http("POST", f"{process.rest_url}/v1/models/tiny:predict",
                             {"instances": [{"x": 1.0, "tag": "rest"}]})

@@ -15,6 +15,7 @@ import json
 import os
 
 from ml_metadata.proto import metadata_store_pb2
+from tfx.types import standard_artifacts
 
 from utils import config, evaluation, metadata, schema, statistics
 
@@ -63,7 +64,9 @@ def facts(store, model) -> dict:
     raw = metadata.properties(raw_examples)
     counts = {}
     for execution in _consumers(store, raw_examples.id, "StatisticsGen"):
-        for artifact in _outputs(store, execution, "statistics"):
+        for record in _outputs(store, execution, "statistics"):
+            artifact = standard_artifacts.ExampleStatistics()
+            artifact.set_mlmd_artifact(record)  # the TFX view of the stored record: split names, uri
             counts = {split: statistics.num_examples(statistics.load(artifact, split))
                       for split in json.loads(raw["split_names"])}
         break
@@ -71,13 +74,18 @@ def facts(store, model) -> dict:
     for artifact in trainer_inputs.get("hyperparameters", []):
         [name] = os.listdir(artifact.uri)
         hyperparameters = json.loads(open(os.path.join(artifact.uri, name)).read())["values"]
-    evaluations = []
+    evaluations, seen = [], set()
     for execution in _consumers(store, model_id, ""):
-        if "eval_config" not in execution.properties:
-            continue
+        inputs = _inputs(store, execution)
+        judged = [m.id for m in inputs.get("model", [])]
+        if "eval_config" not in execution.properties or model_id not in judged:
+            continue  # not an Evaluator, or one that read this model as the baseline of another
         [evaluation_artifact] = _outputs(store, execution, "evaluation")
+        if evaluation_artifact.id in seen:
+            continue  # a cached re-run hands back the same evaluation
+        seen.add(evaluation_artifact.id)
         [blessing] = _outputs(store, execution, "blessing")
-        name = "candidate" if "baseline_model" in _inputs(store, execution) else ""
+        name = "candidate" if "baseline_model" in inputs else ""
         evaluations.append({"evaluator": execution.properties["component_id"].string_value,
                             "blessed": bool(metadata.properties(blessing).get("blessed")),
                             "metrics": evaluation.metrics_table(evaluation_artifact, name)})
@@ -100,8 +108,8 @@ def _table(frame) -> str:
     """A pandas table as Markdown (pandas' to_markdown needs the tabulate package, not in the lock)."""
     header = [frame.index.name or ""] + [str(c) for c in frame.columns]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for index, row in frame.iterrows():
-        cells = [f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.tolist()]
+    for index, *values in frame.itertuples():  # per column, so an int column stays int (iterrows casts)
+        cells = [f"{v:.3f}" if isinstance(v, float) else str(v) for v in values]
         lines.append("| " + " | ".join([str(index)] + cells) + " |")
     return "\n".join(lines)
 
@@ -114,7 +122,8 @@ def markdown(found: dict, intended_use: str, limits: list[str], metric_columns=(
              f"{found['train_steps']} steps; hyperparameters "
              + ", ".join(f"{k} = {v}" for k, v in sorted(found["hyperparameters"].items())) + ".", "",
              "## Data", "",
-             f"Examples artifact {found['examples_id']} (span {found['span']}, version {found['version']}) "
+             f"Examples artifact {found['examples_id']} (span {found['span']}"
+             + (f", version {found['version']}" if found["version"] is not None else "") + ") "
              f"from `{os.path.basename(found['input_base'])}`: "
              + ", ".join(f"{split} {n}" for split, n in found["split_counts"].items()) + " examples. "
              f"Label `{found['label']}`, classes {', '.join(found['classes'])}.", "",

@@ -31,7 +31,9 @@ INCIDENTS = {
     3: "One client sent 40 000 requests in a night, every measurement uniformly random; a week later a "
        "competitor offers a classifier that answers exactly like yours.",
 }
-ANSWERS = {1: ("misuse", "request_validation"), 2: ("bias", "slice_floor"), 3: ("extraction", "rate_limit")}
+# Incident 1 is a client's bug as much as misuse: either name is right; the check is what matters.
+ANSWERS = {1: {("misuse", "request_validation"), ("bugs", "request_validation")},
+           2: {("bias", "slice_floor")}, 3: {("extraction", "rate_limit")}}
 HINTS = {
     1: "3.7 g is far below the schema's body_mass_g domain [2000, 8000]: which check reads the schema for "
        "each request, before the model answers?",
@@ -56,8 +58,8 @@ def check_10_body_mass_skew(skew_anomalies, answer):
             "both values are numbers (floats)")
     if island is not None:
         require(not math.isclose(divergence, island.value, abs_tol=1e-3),
-                f"{divergence:.3f} is island's measurement (an L-infinity distance); read body_mass_g's entry "
-                "of skew_check.drift_skew_info")
+                f"{divergence:.3f} is island's measurement (an L-infinity distance); read "
+                "body_mass_g's entry of skew_check.drift_skew_info")
     require(not math.isclose(divergence, threshold, abs_tol=1e-6), "the divergence and the threshold are "
             "two different numbers: skew_measurements[0] has a value and a threshold")
     require(math.isclose(threshold, body_mass.threshold, abs_tol=1e-6),
@@ -65,8 +67,9 @@ def check_10_body_mass_skew(skew_anomalies, answer):
             "(skew_measurements[0].threshold)")
     require(math.isclose(divergence, body_mass.value, abs_tol=1e-3),
             "read skew_measurements[0].value of the body_mass_g entry in skew_check.drift_skew_info")
-    return (f"Jensen-Shannon divergence {body_mass.value:.3f} against {body_mass.threshold:g}: the scale's 15 % "
-            "moved the distribution past the bound, though every value stayed inside the schema's domain")
+    return (f"Jensen-Shannon divergence {body_mass.value:.3f} against {body_mass.threshold:g}: the scale's "
+            "15 % moved the distribution past the bound, though every value stayed inside the schema's "
+            "domain")
 
 
 @exercise_check("10.2", CHAPTER)
@@ -106,6 +109,7 @@ def check_10_incidents(answer):
         risk, check = pair
         require(risk in RISKS, f"incident {number}: {risk!r} is not one of the risks {RISKS}")
         require(check in CHECKS, f"incident {number}: {check!r} is not one of the checks {sorted(CHECKS)}")
-        require((risk, check) == ANSWERS[number], f"incident {number}: {HINTS[number]}")
-    return ("kilograms: misuse, refused by request validation; Dream: bias, a group floor in the Evaluator; "
+        require((risk, check) in ANSWERS[number], f"incident {number}: {HINTS[number]}")
+    return ("kilograms: misuse (or a client's bug), refused by request validation; Dream: bias, a group "
+            "floor in the Evaluator; "
             "the copy: extraction, rate limits and the request log")

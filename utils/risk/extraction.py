@@ -27,17 +27,19 @@ def random_penguins(schema: schema_pb2.Schema, n: int, seed: int = 0) -> pd.Data
     domains = {domain.name: list(domain.value) for domain in schema.string_domain}
     for feature in schema.feature:
         if feature.name in config.NUMERIC_FEATURES:
-            low, high = ((feature.float_domain.min, feature.float_domain.max) if feature.HasField("float_domain")
-                         else (feature.int_domain.min, feature.int_domain.max))
+            domain = feature.float_domain if feature.HasField("float_domain") else feature.int_domain
+            low, high = domain.min, domain.max
             values = rng.uniform(low, high, n)
-            columns[feature.name] = np.round(values) if feature.type == schema_pb2.INT else np.round(values, 1)
+            integer = feature.type == schema_pb2.INT
+            columns[feature.name] = np.round(values) if integer else np.round(values, 1)
         elif feature.name in config.CATEGORICAL_FEATURES:
             columns[feature.name] = rng.choice(domains[feature.domain or feature.name], n)
     return pd.DataFrame(columns)[list(config.NUMERIC_FEATURES) + list(config.CATEGORICAL_FEATURES)]
 
 
 def raw_instances(penguins: pd.DataFrame) -> list[dict]:
-    """Rows as a JSON client sends them to ``serving_raw``: NaN for a missing number, "" for a missing string."""
+    """Rows as a JSON client sends them to ``serving_raw``: NaN for a missing number, "" for a missing
+    string."""
     rows = []
     for record in penguins.to_dict("records"):
         row = {}
@@ -69,7 +71,8 @@ def fit_surrogate(penguins: pd.DataFrame, classes: np.ndarray, seed: int = 0):
     columns = ColumnTransformer([("numbers", StandardScaler(), list(config.NUMERIC_FEATURES)),
                                  ("categories", OneHotEncoder(handle_unknown="ignore"),
                                   list(config.CATEGORICAL_FEATURES))])
-    surrogate = make_pipeline(columns, MLPClassifier(hidden_layer_sizes=(32,), max_iter=2000, random_state=seed))
+    network = MLPClassifier(hidden_layer_sizes=(32,), max_iter=2000, random_state=seed)
+    surrogate = make_pipeline(columns, network)
     return surrogate.fit(penguins, classes)
 
 

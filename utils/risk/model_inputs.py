@@ -25,8 +25,10 @@ NUMERIC = tuple(f"{name}{config.TRANSFORMED_SUFFIX}" for name in config.NUMERIC_
 
 
 def uri(artifact_or_channel) -> str:
-    artifact = list(artifact_or_channel.get())[0] if hasattr(artifact_or_channel, "get") else artifact_or_channel
-    return artifact.uri
+    """The folder of an artifact, or of a channel's only artifact."""
+    if hasattr(artifact_or_channel, "get"):
+        [artifact_or_channel] = list(artifact_or_channel.get())
+    return artifact_or_channel.uri
 
 
 def transform_output(transform) -> tft.TFTransformOutput:
@@ -53,7 +55,8 @@ def transformed_split(transform, split: str) -> tuple[dict[str, np.ndarray], np.
     folder = os.path.join(uri(transform.outputs["transformed_examples"]), f"Split-{split}")
     files = sorted(glob.glob(os.path.join(folder, "*")))
     if not files:
-        raise FileNotFoundError(f"no transformed examples in {folder}: is '{split}' a split of this Transform?")
+        raise FileNotFoundError(f"no transformed examples in {folder}: is '{split}' a split of this "
+                                "Transform?")
     spec = output.transformed_feature_spec()
     columns = {name: [] for name in spec}
     for batch in tf.data.TFRecordDataset(files, compression_type="GZIP").batch(512):

@@ -28,8 +28,8 @@ ANALYZED_PENGUINS = 40  # the first complete penguins of the shipped data: every
 
 def alphabetical_preprocessing_fn(inputs: dict) -> dict:
     """The buggy variant: the measurements handed over in sorted order (the bug is this one line)."""
-    measurements = dict(zip(config.NUMERIC_FEATURES, (inputs[name] for name in sorted(config.NUMERIC_FEATURES)),
-                            strict=True))
+    in_sorted_order = [inputs[name] for name in sorted(config.NUMERIC_FEATURES)]
+    measurements = dict(zip(config.NUMERIC_FEATURES, in_sorted_order, strict=True))
     return penguin_transform.preprocessing_fn({**inputs, **measurements})
 
 

@@ -48,8 +48,8 @@ class RequestLogger:
         self.rate = logging_config.sampling_config.sampling_rate
         prefix = logging_config.log_collector_config.filename_prefix
         if not prefix or not os.path.isabs(prefix):
-            raise ValueError(f"model {model_name!r}: logging_config.log_collector_config.filename_prefix must "
-                             f"be an absolute path; got {prefix!r}")
+            raise ValueError(f"model {model_name!r}: logging_config.log_collector_config.filename_prefix "
+                             f"must be an absolute path; got {prefix!r}")
         if not 0.0 <= self.rate <= 1.0 or math.isnan(self.rate):
             raise ValueError(f"model {model_name!r}: logging_config.sampling_config.sampling_rate must be "
                              f"between 0 and 1; got {self.rate}")
@@ -191,10 +191,15 @@ def request_examples(record: prediction_log_pb2.PredictionLog, schema=None) -> l
     for alias, values in sorted(inputs.items()):
         for example, value in zip(examples, np.asarray(values).reshape(-1), strict=True):
             feature = example.features.feature[alias]
-            if isinstance(value, bytes):
+            if isinstance(value, bytes):  # SetInParent: the kind is set even for an empty list
+                feature.bytes_list.SetInParent()
                 feature.bytes_list.value.extend([value] if value else [])
-            elif alias in integers:
-                feature.int64_list.value.extend([] if math.isnan(float(value)) else [int(round(float(value)))])
+                continue
+            present = [] if math.isnan(float(value)) else [float(value)]
+            if alias in integers:
+                feature.int64_list.SetInParent()
+                feature.int64_list.value.extend(int(round(v)) for v in present)
             else:
-                feature.float_list.value.extend([] if math.isnan(float(value)) else [float(value)])
+                feature.float_list.SetInParent()
+                feature.float_list.value.extend(present)
     return examples
