@@ -31,6 +31,11 @@ from utils.exercises.ch05 import (
     check_05_reject_candidate,
     check_05_without_sex,
 )
+from utils.exercises.ch06 import (
+    check_06_diagnose_failures,
+    check_06_read_pushes,
+    check_06_rollback,
+)
 from utils.exercises.ch10 import check_10_abstention, check_10_body_mass_skew, check_10_incidents
 from utils.exercises.common import ExerciseError, Verdict
 
@@ -57,6 +62,9 @@ __all__ = [
     "check_05_diagnose_dream",
     "check_05_reject_candidate",
     "check_05_without_sex",
+    "check_06_diagnose_failures",
+    "check_06_read_pushes",
+    "check_06_rollback",
     "check_10_abstention",
     "check_10_body_mass_skew",
     "check_10_incidents",
