@@ -42,6 +42,7 @@ from utils.exercises.ch07 import (
     check_07_safety_net,
 )
 from utils.exercises.ch08 import check_08_incident, check_08_models_to_retrain, check_08_trainer_schema
+from utils.exercises.ch10 import check_10_abstention, check_10_body_mass_skew, check_10_incidents
 from utils.exercises.common import ExerciseError, Verdict
 
 __all__ = [
@@ -76,5 +77,8 @@ __all__ = [
     "check_08_incident",
     "check_08_models_to_retrain",
     "check_08_trainer_schema",
+    "check_10_abstention",
+    "check_10_body_mass_skew",
+    "check_10_incidents",
     "monday_database",
 ]

@@ -20,7 +20,7 @@ from tensorflow_serving.apis import (
     regression_pb2,
 )
 
-from utils.serving import protos
+from utils.serving import protos, request_log
 from utils.serving.errors import ServingError, invalid
 from utils.serving.flags import FlagError, validate
 from utils.serving.repository import ModelManager
@@ -80,6 +80,7 @@ class PredictionService(prediction_service_pb2_grpc.PredictionServiceServicer):
         _fill_spec(response.model_spec, servable.name, servable.version, name)
         for alias, array in outputs.items():
             response.outputs[alias].CopyFrom(tf.make_tensor_proto(array))
+        request_log.log_predict_request(self.manager, servable, name, request, response)
         return response
 
     @answering

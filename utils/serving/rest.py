@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
-from utils.serving import json_tensor, protos
+from utils.serving import json_tensor, protos, request_log
 from utils.serving.errors import ServingError, invalid
 from utils.serving.repository import ModelManager
 
@@ -98,7 +98,8 @@ class RestApi:
             inputs, fmt = json_tensor.predict_inputs(
                 doc, servable.input_dtypes(signature_name), signature_name
             )
-            _, outputs = servable.predict(signature_name, inputs)
+            used, outputs = servable.predict(signature_name, inputs)
+            request_log.log_predict(self.manager, servable, used, inputs, outputs)
             return json_tensor.dumps(json_tensor.predict_response(outputs, fmt))
         examples = json_tensor.examples_from_body(doc, method)
         servable = self.manager.servable(name, version, label)
