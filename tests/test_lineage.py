@@ -64,6 +64,15 @@ def test_the_models_table_has_trainer_data_verdicts_and_pushes(fake):
     assert retrained["pushed version"] == metadata_fakes.RETRAINED_VERSION
 
 
+def test_pushes_into_another_folder_are_left_out_when_a_folder_is_named(fake):
+    """Chapter 07 pushes the same models again into a demo folder of its own; chapter 08 asks about chapter
+    06's folder only."""
+    store, ids = fake
+    assert lineage.pushes(store, "/work/serving/penguins") == lineage.pushes(store)
+    assert lineage.pushes(store, "/work/serving/penguins_live") == {}
+    assert lineage.models_table(store, "/work/serving/penguins_live")["pushed version"].eq("").all()
+
+
 def test_a_model_without_a_trainer_has_no_steps_and_the_others_stay_integers():
     fake = metadata_fakes.FakeStore()
     imported = fake.artifact("Model", "/elsewhere/model")

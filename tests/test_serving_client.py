@@ -57,6 +57,16 @@ def test_close_stops_the_servers(tmp_path, tiny_savedmodel, shell):
     assert not server.running() and servers.servers == []
 
 
+def test_a_notebook_run_again_stops_the_servers_of_the_run_before(tmp_path, tiny_savedmodel, shell):
+    copy_version(tiny_savedmodel, tmp_path / "tiny", 1)
+    before = serving_client.NotebookServers()
+    server = before.start(model_name="tiny", model_base_path=tmp_path / "tiny", log_path=tmp_path / "s.log")
+    again = serving_client.NotebookServers()  # Run All again: the cell that makes the object runs again
+    assert not server.running() and before.servers == []
+    assert shell.events.callbacks["post_run_cell"] == [again._after_cell]
+    again.close()
+
+
 def test_without_ipython_nothing_is_watched(monkeypatch):
     monkeypatch.setattr(serving_client, "_ipython", lambda: None)
     servers = serving_client.NotebookServers()

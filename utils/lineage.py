@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 
 import pandas as pd
 from ml_metadata import metadata_store
@@ -102,10 +103,16 @@ def verdicts(store: metadata_store.MetadataStore) -> dict[int, list[tuple[str, i
     return found
 
 
-def pushes(store: metadata_store.MetadataStore) -> dict[int, list[str]]:
+def pushes(store: metadata_store.MetadataStore, folder: str | Path | None = None) -> dict[int, list[str]]:
     """model id -> the versions it was pushed as: PushedModel artifacts with ``pushed`` = 1, each traced to
-    the model its Pusher pushed (:func:`pushed_model`)."""
-    pushed = [a for a in store.get_artifacts_by_type("PushedModel") if properties(a).get("pushed") == 1]
+    the model its Pusher pushed (:func:`pushed_model`). ``folder``: only pushes into that folder of versions
+    (chapter 06's is ``paths.serving_dir()``; chapter 07's demo pushes go to a folder of its own)."""
+    def into_folder(artifact) -> bool:
+        destination = Path(str(properties(artifact).get("pushed_destination")))
+        return folder is None or destination.parent == Path(folder)
+
+    pushed = [a for a in store.get_artifacts_by_type("PushedModel")
+              if properties(a).get("pushed") == 1 and into_folder(a)]
     made_by = _producer_executions(store, [a.id for a in pushed])
     found: dict[int, list[str]] = {}
     for artifact in pushed:
@@ -133,12 +140,13 @@ def pushed_model(store: metadata_store.MetadataStore, pusher_execution_id: int) 
     return None
 
 
-def models_table(store: metadata_store.MetadataStore) -> pd.DataFrame:
+def models_table(store: metadata_store.MetadataStore, folder: str | Path | None = None) -> pd.DataFrame:
     """One row per Model artifact: the Trainer that made it, its training steps, the raw Examples upstream
-    (id, span, version), every Evaluator's verdict and the versions it was pushed as."""
+    (id, span, version), every Evaluator's verdict and the versions it was pushed as (into ``folder``
+    only, if given: see :func:`pushes`)."""
     models = store.get_artifacts_by_type("Model")
     made_by = _producer_executions(store, [m.id for m in models])
-    blessed, pushed = verdicts(store), pushes(store)
+    blessed, pushed = verdicts(store), pushes(store, folder)
     rows = []
     for model in models:
         trainer = made_by[model.id]

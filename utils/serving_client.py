@@ -26,9 +26,16 @@ class NotebookServers:
     """The model servers a notebook starts. All of them stop together: at :meth:`close` (the chapter's last
     cell), as soon as a cell fails (IPython's ``post_run_cell`` event: a run that stops halfway leaves no
     server behind), and at the kernel's exit; each server also exits by itself once the kernel is gone
-    (``--parent_pid``). After a failed cell, start them again from their own cells."""
+    (``--parent_pid``). After a failed cell, start them again from their own cells. A new object stops the
+    servers of the one before it (a notebook run again in the same kernel)."""
+
+    _latest: NotebookServers | None = None
 
     def __init__(self):
+        # Run All a second time in the same kernel makes a new object: stop what the last one started.
+        if NotebookServers._latest is not None:
+            NotebookServers._latest.close()
+        NotebookServers._latest = self
         self.servers: list[ModelServerProcess] = []
         self._shell = _ipython()
         if self._shell is not None:
