@@ -15,6 +15,7 @@ from tfx import v1 as tfx
 
 from utils import config, data, delivery, evaluation, paths, schema
 from utils.components.data_gate import DataGate
+from utils.components.model_server_validator import ModelServerInfraValidator
 
 
 def example_gen(input_base: str | Path | None = None) -> tfx.components.CsvExampleGen:
@@ -170,16 +171,88 @@ def latest_blessed_model_resolver() -> tfx.dsl.Resolver:
 
 
 def evaluator(examples_from: tfx.components.CsvExampleGen, model_from: tfx.components.Trainer,
-              baseline_from: tfx.dsl.Resolver | None = None, eval_config=None,
+              baseline_from: tfx.dsl.Resolver | tfx.components.Trainer | None = None, eval_config=None,
               name: str | None = None) -> tfx.components.Evaluator:
     """Chapter 05: TFMA on the eval split of the raw examples with ``eval_config`` (default
     ``evaluation.EVAL_CONFIG``), blessing the model or not (id 'Evaluator', or '<name>_evaluator').
-    ``baseline_from``: a resolver of the latest blessed model; without one the change thresholds are dropped
-    (the first model is judged on its value thresholds only). Declare the course model's Evaluator without a
-    baseline: once it has blessed that model, a resolver would hand the model back as its own baseline."""
+    ``baseline_from``: a resolver of the latest blessed model, or a Trainer whose model is the baseline
+    (chapter 06 compares its retrained model with the course model); without one the change thresholds
+    are dropped (the first model is judged on its value thresholds only). Declare the course model's
+    Evaluator without a baseline: once it has blessed that model, a resolver would hand the model back as
+    its own baseline."""
     component = tfx.components.Evaluator(
         examples=examples_from.outputs["examples"],
         model=model_from.outputs["model"],
         baseline_model=baseline_from.outputs["model"] if baseline_from is not None else None,
         eval_config=eval_config if eval_config is not None else evaluation.EVAL_CONFIG)
     return component.with_id(f"{name}_evaluator") if name else component
+
+
+RETRAINED_STEPS = 2 * config.TRAIN_STEPS
+
+
+def retrained_trainer(transform_from: tfx.components.Transform,
+                      hyperparameters_from=None) -> tfx.components.Trainer:
+    """Chapter 06: the course model trained twice as long (``RETRAINED_STEPS`` batches), id
+    'retrained_trainer': the new model of the second push, which chapter 07 serves as the canary."""
+    return trainer(transform_from, hyperparameters_from, train_steps=RETRAINED_STEPS,
+                   ).with_id("retrained_trainer")
+
+
+def retrained_evaluator(examples_from: tfx.components.CsvExampleGen,
+                        retrained_from: tfx.components.Trainer,
+                        course_model_from: tfx.components.Trainer) -> tfx.components.Evaluator:
+    """Chapter 06: the retrained model judged against the course model, named explicitly as the baseline
+    (id 'retrained_evaluator'). Not a resolver of the latest blessed model: once this Evaluator has blessed
+    the retrained model, that resolver would return the retrained model itself, so a re-run would compare
+    it with itself, run again, and give Pusher a new blessing to push."""
+    return evaluator(examples_from, retrained_from, baseline_from=course_model_from, name="retrained")
+
+
+def request_spec(make_warmup: bool = True) -> tfx.proto.RequestSpec:
+    """Chapter 06: the requests of infra validation, for the course's validator and for TFX's own
+    InfraValidator alike: ``serving_default`` (serialized tf.Example, TF Serving Predict), 10 examples of
+    the eval split, one request each; with ``make_warmup`` they also become the warmup file of the
+    validated copy of the model that Pusher pushes."""
+    return tfx.proto.RequestSpec(
+        tensorflow_serving=tfx.proto.TensorFlowServingRequestSpec(signature_names=["serving_default"]),
+        split_name="eval", num_examples=10, make_warmup=make_warmup)
+
+
+def validation_spec() -> tfx.proto.ValidationSpec:
+    """Chapter 06: how long the model may take to load (60 s), and how many tries (2)."""
+    return tfx.proto.ValidationSpec(max_loading_time_seconds=60, num_tries=2)
+
+
+def infra_validator(model_from: tfx.components.Trainer, examples_from: tfx.components.CsvExampleGen,
+                    name: str | None = None) -> ModelServerInfraValidator:
+    """Chapter 06: the model loaded into the course's model server and sent :func:`request_spec`'s
+    requests (id 'ModelServerInfraValidator', or '<name>_infra_validator'); its InfraBlessing holds the
+    validated model with its warmup file. TFX's own InfraValidator needs Docker or Kubernetes."""
+    component = ModelServerInfraValidator(model=model_from.outputs["model"],
+                                          examples=examples_from.outputs["examples"],
+                                          request_spec=request_spec(), validation_spec=validation_spec())
+    return component.with_id(f"{name}_infra_validator") if name else component
+
+
+def pusher(model_from: tfx.components.Trainer, blessing_from: tfx.components.Evaluator,
+           infra_blessing_from: ModelServerInfraValidator, name: str | None = None) -> tfx.components.Pusher:
+    """Chapter 06: push to ``paths.serving_dir()`` (a folder of numbered versions; version = the push's Unix
+    time) if the Evaluator and the infra validator both blessed the model (id 'Pusher', or
+    '<name>_pusher').
+
+    Pusher is given the infra blessing's model, not the Trainer's: that copy is the one the server loaded
+    and answered from, and it carries the warmup file, so a server loading the pushed version replays the
+    requests before serving its first request. ``model_from`` names the Trainer that made it and must be
+    the one the infra validator was given (checked here; Pusher itself takes no ``model``: given both,
+    it would push the Trainer's copy, without the warmup file)."""
+    validated = infra_blessing_from.inputs["model"]
+    if validated is not model_from.outputs["model"]:
+        raise ValueError(f"the infra validator {infra_blessing_from.id} was given {validated}, not "
+                         f"{model_from.id}'s model: push the model that was validated.")
+    component = tfx.components.Pusher(
+        model_blessing=blessing_from.outputs["blessing"],
+        infra_blessing=infra_blessing_from.outputs["blessing"],
+        push_destination=tfx.proto.PushDestination(filesystem=tfx.proto.PushDestination.Filesystem(
+            base_directory=str(paths.serving_dir()))))
+    return component.with_id(f"{name}_pusher") if name else component
