@@ -140,9 +140,10 @@ def file_problems(path: Path, curated: schema_pb2.Schema, baseline) -> list[Prob
 
 
 def check_folder(folder: str | Path, min_rows: int = MIN_ROWS) -> Report:
-    """Check every ``*.csv`` file of ``folder``; raise :class:`OwnDataError` naming each bad file, column and
-    problem, or :class:`utils.delivery.DeliveryError` for a file CsvExampleGen cannot read as intended."""
-    found = delivery.check_csv_folder(folder, pattern="*.csv")
+    """Check every file of ``folder`` (CsvExampleGen reads them all); raise :class:`OwnDataError` naming
+    each bad file, column and problem, or :class:`utils.delivery.DeliveryError` for a file CsvExampleGen
+    cannot read as intended (a stray non-CSV file included)."""
+    found = delivery.check_csv_folder(folder)
     curated = schema_lib.load(paths.CURATED_SCHEMA)
     baseline = baseline_statistics()
     problems = [problem for path in found.files for problem in file_problems(path, curated, baseline)]
