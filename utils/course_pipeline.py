@@ -44,8 +44,13 @@ class Layout:
                    serving=folder / "serving" / "penguins")
 
 
-def components(data_root: str | Path | None = None, serving: Path | None = None) -> list:
-    """The components of chapters 01-06 wired as one DAG: the shipped penguins, or ``data_root``."""
+def components(data_root: str | Path | None = None, serving: Path | None = None,
+               kubeflow: bool = False) -> list:
+    """The components of chapters 01-06 wired as one DAG: the shipped penguins, or ``data_root``.
+
+    ``kubeflow``: the baseline comes from TFX's ``LatestBlessedModelStrategy``, since the Kubeflow V2
+    compiler knows only TFX's two built-in strategies (it turns them into artifact queries) and refuses a
+    strategy class of our own."""
     example_gen = pipeline.example_gen(data_root)
     statistics_gen = pipeline.statistics_gen(example_gen)
     import_schema_gen = pipeline.import_schema_gen()
@@ -55,7 +60,7 @@ def components(data_root: str | Path | None = None, serving: Path | None = None)
     transform.add_upstream_node(data_gate)
     hyperparameters = pipeline.tuned_hyperparameters()
     trainer = pipeline.trainer(transform, hyperparameters.outputs["result"])
-    baseline = baseline_resolver(trainer)
+    baseline = pipeline.latest_blessed_model_resolver() if kubeflow else baseline_resolver(trainer)
     evaluator = pipeline.evaluator(example_gen, trainer, baseline_from=baseline)
     infra_validator = pipeline.infra_validator(trainer, example_gen)
     pusher = pipeline.pusher(trainer, evaluator, infra_validator, destination=serving)
@@ -64,13 +69,13 @@ def components(data_root: str | Path | None = None, serving: Path | None = None)
 
 
 def create_pipeline(layout: Layout, data_root: str | Path | None = None,
-                    beam_pipeline_args=config.BEAM_PIPELINE_ARGS) -> tfx.dsl.Pipeline:
+                    beam_pipeline_args=config.BEAM_PIPELINE_ARGS, kubeflow: bool = False) -> tfx.dsl.Pipeline:
     """The pipeline of :func:`components`, writing where ``layout`` says, with TFX's cache on."""
     layout.root.mkdir(parents=True, exist_ok=True)
     return tfx.dsl.Pipeline(
         pipeline_name=layout.name,
         pipeline_root=str(layout.root),
-        components=components(data_root, layout.serving),
+        components=components(data_root, layout.serving, kubeflow),
         metadata_connection_config=tfx.orchestration.metadata.sqlite_metadata_connection_config(
             str(layout.metadata)),
         beam_pipeline_args=list(beam_pipeline_args),
