@@ -69,15 +69,18 @@ def components(data_root: str | Path | None = None, serving: Path | None = None,
 
 
 def create_pipeline(layout: Layout, data_root: str | Path | None = None,
-                    beam_pipeline_args=config.BEAM_PIPELINE_ARGS, kubeflow: bool = False) -> tfx.dsl.Pipeline:
-    """The pipeline of :func:`components`, writing where ``layout`` says, with TFX's cache on."""
+                    beam_pipeline_args=config.BEAM_PIPELINE_ARGS, kubeflow: bool = False,
+                    metadata_config=None) -> tfx.dsl.Pipeline:
+    """The pipeline of :func:`components`, writing where ``layout`` says, with TFX's cache on.
+    ``metadata_config``: another ML Metadata store than the layout's SQLite file, e.g. a shared MariaDB
+    (:mod:`utils.mariadb_store`)."""
     layout.root.mkdir(parents=True, exist_ok=True)
     return tfx.dsl.Pipeline(
         pipeline_name=layout.name,
         pipeline_root=str(layout.root),
         components=components(data_root, layout.serving, kubeflow),
-        metadata_connection_config=tfx.orchestration.metadata.sqlite_metadata_connection_config(
-            str(layout.metadata)),
+        metadata_connection_config=metadata_config or
+        tfx.orchestration.metadata.sqlite_metadata_connection_config(str(layout.metadata)),
         beam_pipeline_args=list(beam_pipeline_args),
         enable_cache=True,
     )
