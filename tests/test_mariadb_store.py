@@ -49,3 +49,16 @@ def test_the_course_pipeline_runs_on_mariadb_and_its_lineage_is_answered_there(t
         cached = [e for e in second if e.last_known_state == mlmd.Execution.CACHED]
         assert len(cached) >= 10, [(e.type_id, e.last_known_state) for e in second]
         assert len(list(layout.serving.iterdir())) == 1
+
+
+def test_without_mariadb_or_apt_the_error_says_what_to_install(tmp_path, monkeypatch):
+    """An offline laptop without MariaDB: chapter 09's cell prints this message and the chapter goes on."""
+    import shutil
+
+    from utils import mariadb_store
+
+    monkeypatch.setattr(mariadb_store, "UNPACKED", tmp_path / "nothing-unpacked")
+    monkeypatch.setattr(shutil, "which", lambda *args, **kwargs: None)
+    with pytest.raises(mariadb_store.MariaDBError, match="apt-get install mariadb-server") as error:
+        MariaDBServer(tmp_path / "db").start()
+    assert "brew install mariadb" in str(error.value)

@@ -31,6 +31,12 @@ from utils.exercises.ch05 import (
     check_05_reject_candidate,
     check_05_without_sex,
 )
+from utils.exercises.ch09 import (
+    check_09_choose_orchestrator,
+    check_09_diagnose_delivery,
+    check_09_predict_reruns,
+    check_09_starting_nodes,
+)
 from utils.exercises.common import ExerciseError, Verdict
 
 __all__ = [
@@ -56,5 +62,9 @@ __all__ = [
     "check_05_diagnose_dream",
     "check_05_reject_candidate",
     "check_05_without_sex",
+    "check_09_choose_orchestrator",
+    "check_09_diagnose_delivery",
+    "check_09_predict_reruns",
+    "check_09_starting_nodes",
     "monday_database",
 ]
