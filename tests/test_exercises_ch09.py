@@ -63,7 +63,8 @@ def test_9_2_predicted_reruns(penguins, everything):
     assert_wrong(exercises.check_09_predict_reruns(penguins, {"transform_module": AFTER_TRANSFORM,
                                                               "new_file": everything}), "importer")
     assert_wrong(exercises.check_09_predict_reruns(
-        penguins, {"transform_module": AFTER_TRANSFORM - {"ModelServerInfraValidator"}, "new_file": new_file}),
+        penguins, {"transform_module": AFTER_TRANSFORM - {"ModelServerInfraValidator"},
+                   "new_file": new_file}),
         "ModelServerInfraValidator reads an output")
     assert_wrong(exercises.check_09_predict_reruns(
         penguins, {"transform_module": AFTER_TRANSFORM - {"Transform"}, "new_file": new_file}),
@@ -97,7 +98,8 @@ def test_9_3_the_delivery_is_refused_for_one_file_only(station):
 def test_9_4_choices():
     right = {"a": "local", "b": "airflow", "c": "vertex"}
     assert exercises.check_09_choose_orchestrator(right, WHY)
-    assert_wrong(exercises.check_09_choose_orchestrator({**right, "a": "airflow"}, WHY), "offline on laptops")
+    assert_wrong(exercises.check_09_choose_orchestrator({**right, "a": "airflow"}, WHY),
+                 "offline on laptops")
     assert_wrong(exercises.check_09_choose_orchestrator({**right, "b": "local"}, WHY), "already runs Airflow")
     assert_wrong(exercises.check_09_choose_orchestrator({**right, "c": "airflow"}, WHY), "no servers")
     assert_wrong(exercises.check_09_choose_orchestrator({**right, "c": "kubernetes"}, WHY), "not one of")
