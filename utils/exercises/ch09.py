@@ -56,7 +56,7 @@ def refused_delivery(folder: str | Path) -> Path:
         old.unlink()
     penguins = pd.read_csv(data.dataset_file("penguins/clean"), dtype=str, keep_default_na=False)
     thirds = [penguins.iloc[i::3].copy() for i in range(3)]
-    thirds[2][BROKEN_COLUMN] = [f"{int(v) / 10:.1f}" if v else "" for v in thirds[2][BROKEN_COLUMN]]
+    thirds[2][BROKEN_COLUMN] = [str(round(int(v) / 10)) if v else "" for v in thirds[2][BROKEN_COLUMN]]
     for name, part in zip(DELIVERY_FILES, thirds, strict=True):
         part.to_csv(folder / name, index=False)
     return folder
@@ -168,9 +168,9 @@ def check_09_diagnose_delivery(folder, answer):
                                     "string values")
     require(answer["cause"] != "d", "a wrong separator is a form problem: the file would be refused before "
                                     "any column is read (utils/delivery.py)")
-    return (f"{BROKEN_FILE}'s flipper lengths are about 19 where the others are about 190: centimetres, not "
-            "millimetres. Floats in an integer column, and all below the schema's minimum of 150. Convert "
-            "them at the source, or take the file out of the folder")
+    return (f"{BROKEN_FILE}'s flipper lengths are about 19 (the smallest 17) where the schema's minimum is "
+            "150: about 190 mm written as 19 cm. Convert them at the source, or take the file out of the "
+            "folder")
 
 
 @exercise_check("9.4", CHAPTER)
