@@ -14,7 +14,7 @@ export COURSE_VENV := $(VENV)
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 ALL_NOTEBOOKS := $(NOTEBOOKS) $(sort $(wildcard notebooks/solutions/*.ipynb))
 
-.PHONY: help setup course slides test test-fast lab reset clean clean-notebooks golden data lock lint bench hooks
+.PHONY: help setup course slides test test-fast lab reset clean clean-notebooks golden data lock lint bench hooks pipeline
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ course: setup ## run every notebook headless in order, build the slides, then th
 
 slides: setup ## build the decks slides/NN_*.md into self-contained reveal.js HTML + an index, in build/slides/
 	$(PY) tools/slides.py
+
+pipeline: setup ## chapters 01-06 as one pipeline (LocalDagRunner) on a folder of CSVs: make pipeline DATA=path/to/folder
+	$(PY) -m utils.run_pipeline $(if $(DATA),--data "$(DATA)")
 
 test: setup ## the test suite: unit tests, notebooks with papermill, golden outputs with nbval
 	@bash tools/test.sh

@@ -32,6 +32,7 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "notebook: executes notebooks (slow)")
     config.addinivalue_line("markers", "server: starts a JupyterLab server")
     config.addinivalue_line("markers", "solutions: a cell of a solutions notebook (also marked notebook)")
+    config.addinivalue_line("markers", "pipeline_run: runs the whole pipeline with LocalDagRunner (slow)")
     config.addinivalue_line("markers", "model_server: a test of utils/serving (run beside the chapters by "
                                        "tools/test.sh, to even out its two processes)")
 

@@ -34,6 +34,12 @@ chapters): the fixed cost + the chapters measured + the median chapter for each 
   serving         the model server (utils/serving/bench.py): p50/p99 latency and throughput, single and
                   batched, REST and gRPC, beside the SavedModel called in-process; reported as serving_latency
                   (medians over repeats); the course model is trained on a sample once (build/bench/serving)
+  scale_in_memory_1, scale_multi_processing_2
+                  chapter 09's scale-out: CsvExampleGen, StatisticsGen, SchemaGen and Transform on the taxi
+                  sample (tools/bench_scale.py, a fresh process and an empty store per run) with Beam's
+                  DirectRunner in_memory with 1 worker, then multi_processing with 2; seconds inside
+                  LocalDagRunner.run(), per component in results.json (scale_components). `--only scale`
+                  runs both.
 """
 
 from __future__ import annotations
@@ -181,6 +187,20 @@ def serving(runs: list) -> float:
     return time.perf_counter() - start
 
 
+def scale(mode: str, workers: int, runs: dict) -> float:
+    """One run of tools/bench_scale.py in a fresh process; its per-component seconds go to ``runs``."""
+    out = BENCH_DIR / "scale" / f"{mode}_{workers}"
+    done = subprocess.run([sys.executable, "tools/bench_scale.py", "--mode", mode, "--workers", str(workers),
+                           "--out", str(out)], cwd=paths.REPO_ROOT, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"tools/bench_scale.py --mode {mode} failed:\n{done.stderr[-3000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    for component, seconds in result["components_s"].items():
+        runs.setdefault(f"{mode}_{workers}", {}).setdefault(component, []).append(seconds)
+    shutil.rmtree(out, ignore_errors=True)
+    return result["run_s"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -216,9 +236,15 @@ def main(argv: list[str] | None = None) -> int:
     })
     serving_runs: list = []
     plan["serving"] = (args.repeats, lambda: serving(serving_runs))
+    scale_runs: dict = {}
+    for mode, workers in (("in_memory", 1), ("multi_processing", 2)):
+        plan[f"scale_{mode}_{workers}"] = (args.repeats, lambda m=mode, w=workers: scale(m, w, scale_runs))
+    only = set(args.only or ())
+    if "scale" in only:
+        only |= {name for name in plan if name.startswith("scale_")}
     results, results_file = {}, BENCH_DIR / "results.json"
     for name, (repeats, measure) in plan.items():
-        if args.only and name not in args.only:
+        if only and name not in only:
             continue
         samples = []
         for i in range(repeats):
@@ -229,6 +255,9 @@ def main(argv: list[str] | None = None) -> int:
             from utils.serving import bench as serving_bench
 
             results["serving_latency"] = serving_bench.median_of(serving_runs)
+        if name.startswith("scale_"):
+            results["scale_components"] = {run: {c: round(statistics.median(v), 2) for c, v in parts.items()}
+                                           for run, parts in scale_runs.items()}
         # Saved after every measurement: a later one that fails (a failing test in test_fixed, say)
         # must not lose the minutes already measured.
         results_file = save(results, per_notebook)

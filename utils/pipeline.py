@@ -236,10 +236,11 @@ def infra_validator(model_from: tfx.components.Trainer, examples_from: tfx.compo
 
 
 def pusher(model_from: tfx.components.Trainer, blessing_from: tfx.components.Evaluator,
-           infra_blessing_from: ModelServerInfraValidator, name: str | None = None) -> tfx.components.Pusher:
-    """Chapter 06: push to ``paths.serving_dir()`` (a folder of numbered versions; version = the push's Unix
-    time) if the Evaluator and the infra validator both blessed the model (id 'Pusher', or
-    '<name>_pusher').
+           infra_blessing_from: ModelServerInfraValidator, name: str | None = None,
+           destination: Path | None = None) -> tfx.components.Pusher:
+    """Chapter 06: push to ``destination`` (default ``paths.serving_dir()``; a folder of numbered versions;
+    version = the push's Unix time) if the Evaluator and the infra validator both blessed the model (id
+    'Pusher', or '<name>_pusher').
 
     Pusher is given the infra blessing's model, not the Trainer's: that copy is the one the server loaded
     and answered from, and it carries the warmup file, so a server loading the pushed version replays the
@@ -254,5 +255,5 @@ def pusher(model_from: tfx.components.Trainer, blessing_from: tfx.components.Eva
         model_blessing=blessing_from.outputs["blessing"],
         infra_blessing=infra_blessing_from.outputs["blessing"],
         push_destination=tfx.proto.PushDestination(filesystem=tfx.proto.PushDestination.Filesystem(
-            base_directory=str(paths.serving_dir()))))
+            base_directory=str(destination if destination is not None else paths.serving_dir()))))
     return component.with_id(f"{name}_pusher") if name else component

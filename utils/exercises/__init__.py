@@ -42,6 +42,12 @@ from utils.exercises.ch07 import (
     check_07_safety_net,
 )
 from utils.exercises.ch08 import check_08_incident, check_08_models_to_retrain, check_08_trainer_schema
+from utils.exercises.ch09 import (
+    check_09_choose_orchestrator,
+    check_09_diagnose_delivery,
+    check_09_predict_reruns,
+    check_09_starting_nodes,
+)
 from utils.exercises.ch10 import check_10_abstention, check_10_body_mass_skew, check_10_incidents
 from utils.exercises.common import ExerciseError, Verdict
 
@@ -77,6 +83,10 @@ __all__ = [
     "check_08_incident",
     "check_08_models_to_retrain",
     "check_08_trainer_schema",
+    "check_09_choose_orchestrator",
+    "check_09_diagnose_delivery",
+    "check_09_predict_reruns",
+    "check_09_starting_nodes",
     "check_10_abstention",
     "check_10_body_mass_skew",
     "check_10_incidents",
