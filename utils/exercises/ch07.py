@@ -192,8 +192,9 @@ def check_07_safety_net(config_text, base_path, promoted: int, previous: int):
     policy = model.model_version_policy.WhichOneof("policy_choice")
     hints = {None: "without a policy the server loads the newest version only (latest 1): "
                    f"{previous} would not be loaded, and its label would answer 404",
-             "latest": "latest { num_versions: 2 } serves both today, but the next push makes the newest "
-                       f"three and unloads {previous}, the safety net: name the versions",
+             "latest": "latest { num_versions: 2 } serves both today, but after the next push the newest "
+                       f"two are {promoted} and the new version, so {previous}, the safety net, is unloaded: "
+                       "name the versions",
              "all": "all {} loads every version of the folder, and every version pushed later too: name "
                     "the two versions"}
     require(policy == "specific", hints.get(policy, "name the versions: specific { versions: ... }"))
